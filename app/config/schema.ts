@@ -1,0 +1,269 @@
+import { z } from 'zod';
+
+/**
+ * Every key a client's `config-<PORT>.env` may hold. This table is the single documentation of the
+ * configuration: `docs/CONFIG.md`, the console and `make config` are generated from it.
+ * Credentials never have a default: an empty credential means "not configured yet" and the
+ * feature that needs it answers `not_configured` instead of falling back to anybody else's value.
+ */
+export type KeyKind = 'secret' | 'credential' | 'setting';
+
+export interface KeyDoc {
+  readonly schema: z.ZodType;
+  readonly doc: string;
+  /** secret: never shown (only "definido"/"vazio"); credential: shown masked; setting: shown as is. */
+  readonly kind: KeyKind;
+  /** Name accepted for the same key in files of the old PM2 service. */
+  readonly alias?: string;
+  /** Can be overridden from the /config-v8 console (stored in the data volume). */
+  readonly overridable?: boolean;
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = () => z.preprocess(emptyToUndefined, z.string().trim().optional());
+const optionalUrl = () => z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional());
+const url = (def: string) => z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).default(def));
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+const optionalInt = (min = 1) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).optional());
+const bool = (def: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(def ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
+const formFieldId = z.string().regex(/^[0-9a-f]{8}$/, 'form-field ids are 8 lowercase hex characters');
+
+export const FORM_FIELD_NAMES = [
+  'cpf',
+  'birthDate',
+  'motherName',
+  'email',
+  'phone',
+  'rg',
+  'cep',
+  'street',
+  'houseNumber',
+  'neighborhood',
+  'city',
+  'state',
+  'pixKey',
+  'provider',
+  'availableMargin',
+  'simulatedAmount',
+  'installmentValue',
+  'installments',
+  'formalizationUrl',
+] as const;
+
+const formFields = z.preprocess(
+  (v) => {
+    const s = emptyToUndefined(v);
+    if (s === undefined) return undefined;
+    try {
+      return JSON.parse(String(s));
+    } catch {
+      return Symbol.for('invalid-json');
+    }
+  },
+  z
+    .partialRecord(z.enum(FORM_FIELD_NAMES), formFieldId, {
+      error: `must be a JSON object mapping some of ${FORM_FIELD_NAMES.join(', ')} to 8-hex form-field ids`,
+    })
+    .default({}),
+);
+
+export const CONFIG_KEYS = {
+  PORT: {
+    schema: z.coerce.number().int().min(1024).max(65535),
+    doc: 'Port this client listens on and is published on; must equal the port of the container that reads the file.',
+    kind: 'setting',
+  },
+  CLIENT_NAME: {
+    schema: z.string().trim().min(1).max(80),
+    doc: 'Human name of the client company (shown in /health, logs and the console).',
+    kind: 'setting',
+  },
+  LOG_LEVEL: {
+    schema: z.preprocess(
+      emptyToUndefined,
+      z.enum(['error', 'warn', 'info', 'http', 'debug']).default('info'),
+    ),
+    doc: 'Lowest level written to the logs.',
+    kind: 'setting',
+  },
+  LOG_MAX_SIZE_MB: {
+    schema: int(10, 1, 1024),
+    doc: 'Size at which a log file is rotated (MiB).',
+    kind: 'setting',
+  },
+  LOG_MAX_FILES: { schema: int(5, 1, 100), doc: 'Rotated files kept per log file.', kind: 'setting' },
+  PUBLIC_BASE_URL: {
+    schema: optionalUrl(),
+    doc: 'Public URL of this client (for example https://api.corban.com.br:6000); used to register webhooks at V8.',
+    kind: 'setting',
+  },
+  TRUST_PROXY: {
+    schema: bool(false),
+    doc: 'Set to true behind a TLS-terminating reverse proxy (secure cookies, client IPs).',
+    kind: 'setting',
+  },
+  API_TOKEN: {
+    schema: z.string().min(24, 'must be at least 24 characters (make add-client generates one)'),
+    doc: 'Bearer token that callers of this client HTTP API must present.',
+    kind: 'secret',
+  },
+  ADMIN_PASSWORD_HASH: {
+    schema: optionalString().pipe(
+      z
+        .string()
+        .regex(/^scrypt\$/, 'must be a hash made by make set-admin-password')
+        .optional(),
+    ),
+    doc: 'scrypt hash of the /config-v8 console password (make set-admin-password PORT=...).',
+    kind: 'secret',
+  },
+  WEBHOOK_SECRET: {
+    schema: optionalString().pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    doc: 'Secret path segment of the V8 webhook URL (/webhooks/v8/<secret>).',
+    kind: 'secret',
+  },
+  V8_AUTH_URL: {
+    schema: url('https://auth.v8sistema.com/oauth/token'),
+    doc: 'V8 OAuth token endpoint.',
+    kind: 'setting',
+    overridable: true,
+  },
+  V8_BASE_URL: {
+    schema: url('https://bff.v8sistema.com'),
+    doc: 'V8 BFF base URL.',
+    kind: 'setting',
+    overridable: true,
+  },
+  V8_CLIENT_ID: {
+    schema: optionalString(),
+    doc: 'OAuth client_id given by V8.',
+    kind: 'credential',
+    overridable: true,
+  },
+  V8_AUDIENCE: {
+    schema: url('https://bff.v8sistema.com'),
+    doc: 'OAuth audience given by V8.',
+    kind: 'setting',
+    overridable: true,
+  },
+  V8_SCOPE: {
+    schema: z.preprocess(
+      emptyToUndefined,
+      z.enum(['offline_access', 'online_access']).default('offline_access'),
+    ),
+    doc: 'OAuth scope.',
+    kind: 'setting',
+  },
+  V8_USERNAME: {
+    schema: optionalString(),
+    doc: 'V8 login (e-mail) of this client.',
+    kind: 'credential',
+    overridable: true,
+  },
+  V8_PASSWORD: {
+    schema: optionalString(),
+    doc: 'V8 password of this client.',
+    kind: 'secret',
+    overridable: true,
+  },
+  V8_PROVIDER: {
+    schema: z.preprocess(emptyToUndefined, z.enum(['QI', 'CELCOIN']).default('QI')),
+    doc: 'Default V8 provider (bancarizadora): QI or CELCOIN.',
+    kind: 'setting',
+    overridable: true,
+  },
+  V8_MAX_RPS: {
+    schema: int(2, 1, 100),
+    doc: 'Most requests per second this client sends to V8.',
+    kind: 'setting',
+  },
+  V8_MAX_CONCURRENCY: { schema: int(4, 1, 64), doc: 'Most V8 calls in flight at once.', kind: 'setting' },
+  V8_TIMEOUT_MS: { schema: int(15000, 1000, 120000), doc: 'Timeout of one V8 call (ms).', kind: 'setting' },
+  V8_TOKEN_MARGIN_S: {
+    schema: int(300, 0, 3600),
+    doc: 'Refresh the V8 token this many seconds before it expires.',
+    kind: 'setting',
+  },
+  KENTRO_BASE_URL: {
+    schema: optionalUrl(),
+    doc: 'Kentro tenant URL, for example https://empresa.atenderbem.com.',
+    kind: 'setting',
+    alias: 'KENTRO_API_URL',
+  },
+  KENTRO_API_KEY: {
+    schema: optionalString(),
+    doc: 'Kentro queue apiKey.',
+    kind: 'secret',
+    alias: 'KENTRO_TOKEN',
+  },
+  KENTRO_QUEUE_ID: { schema: optionalInt(), doc: 'Kentro queue id the apiKey belongs to.', kind: 'setting' },
+  KENTRO_PIPELINE_ID: {
+    schema: optionalInt(),
+    doc: 'Kentro pipeline holding the CLT leads.',
+    kind: 'setting',
+  },
+  KENTRO_RESPONSIBLE_ID: {
+    schema: optionalInt(),
+    doc: 'Kentro user set as responsible of opportunities we create.',
+    kind: 'setting',
+  },
+  KENTRO_STAGE_MARGIN_FOUND: { schema: optionalInt(), doc: 'Stage when V8 found margin.', kind: 'setting' },
+  KENTRO_STAGE_NO_MARGIN: {
+    schema: optionalInt(),
+    doc: 'Stage when there is no margin / rejected.',
+    kind: 'setting',
+  },
+  KENTRO_STAGE_SIMULATED: {
+    schema: optionalInt(),
+    doc: 'Stage after a successful simulation.',
+    kind: 'setting',
+  },
+  KENTRO_STAGE_PROPOSAL: {
+    schema: optionalInt(),
+    doc: 'Stage when a proposal (operation) exists.',
+    kind: 'setting',
+  },
+  KENTRO_STAGE_PAID: { schema: optionalInt(), doc: 'Stage when the operation is paid.', kind: 'setting' },
+  KENTRO_STAGE_FAILED: {
+    schema: optionalInt(),
+    doc: 'Stage when the flow failed (missing data, error).',
+    kind: 'setting',
+  },
+  KENTRO_FORM_FIELDS: {
+    schema: formFields,
+    doc: `JSON map from our field names (${FORM_FIELD_NAMES.join(', ')}) to this tenant form-field ids.`,
+    kind: 'setting',
+  },
+  KENTRO_LOOKUP: {
+    schema: z.preprocess(emptyToUndefined, z.enum(['mainmail', 'formfield']).default('mainmail')),
+    doc: 'Where the CPF is stored on an opportunity: mainmail (old convention) or the cpf form field.',
+    kind: 'setting',
+  },
+  KENTRO_WA_TEMPLATE_ID: {
+    schema: optionalInt(),
+    doc: 'WhatsApp template sent after a simulation (empty: none).',
+    kind: 'setting',
+  },
+  KENTRO_TIMEOUT_MS: {
+    schema: int(30000, 1000, 120000),
+    doc: 'Timeout of one Kentro call (ms).',
+    kind: 'setting',
+  },
+} as const satisfies Record<string, KeyDoc>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export type RawConfig = { [K in ConfigKey]: z.output<(typeof CONFIG_KEYS)[K]['schema']> };
+
+export const configSchema = z.object(
+  Object.fromEntries(Object.entries(CONFIG_KEYS).map(([k, d]) => [k, d.schema])) as {
+    [K in ConfigKey]: (typeof CONFIG_KEYS)[K]['schema'];
+  },
+);

@@ -1,0 +1,93 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { systemClock } from './adapters/clock.ts';
+import { buildApp } from './app.ts';
+import { toAppConfig } from './config/app-config.ts';
+import { ConfigError, loadConfig, readProcessSettings } from './config/load-config.ts';
+import { createLogger } from './logging/logger.ts';
+
+/** Time we give in-flight requests after SIGTERM; compose's stop_grace_period is longer. */
+const SHUTDOWN_GRACE_MS = 8000;
+
+async function main(): Promise<void> {
+  const settings = readProcessSettings();
+  const loaded = loadConfig(settings);
+  const config = toAppConfig(loaded, settings);
+  const { logger, redactor, close } = createLogger({
+    port: config.port,
+    clientName: config.clientName,
+    level: config.log.level,
+    logDir: config.logDir,
+    maxSizeMb: config.log.maxSizeMb,
+    maxFiles: config.log.maxFiles,
+  });
+  for (const secret of [
+    config.http.apiToken,
+    config.v8.password,
+    config.kentro.apiKey,
+    config.webhook.secret,
+  ]) {
+    redactor.addSecret(secret);
+  }
+  if (loaded.unknownKeys.length > 0) {
+    logger.warn('unknown keys in config file were ignored', {
+      file: config.configFile,
+      keys: loaded.unknownKeys,
+    });
+  }
+  for (const r of loaded.renamed) logger.info('old config key accepted', { from: r.from, to: r.to });
+
+  const app = buildApp({ config, logger, redactor, clock: systemClock, startedAt: systemClock.now() });
+  const server: Server = app.listen(config.port, '0.0.0.0');
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  logger.info('listening', { port: config.port, configFile: config.configFile, version: config.version });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      logger.warn('shutdown grace period over, closing remaining connections');
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      logger.info('stopped');
+      void close().then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  // Before the logger exists, the one line goes to stderr and to this client's error log as JSON:
+  // the file and the keys, never a value.
+  const line = JSON.stringify({
+    level: 'error',
+    ...(err instanceof ConfigError
+      ? { message: 'configuration rejected, not starting', file: err.file, issues: err.issues }
+      : { message: 'startup failed', error: err instanceof Error ? err.message : String(err) }),
+    timestamp: new Date().toISOString(),
+  });
+  process.stderr.write(`${line}\n`);
+  try {
+    const { port, logDir } = readProcessSettings();
+    mkdirSync(logDir, { recursive: true });
+    for (const name of ['error', 'combined'])
+      appendFileSync(path.join(logDir, `${name}-${port}.log`), `${line}\n`);
+  } catch {
+    // No usable PORT or log volume: stderr (docker logs) is all there is.
+  }
+  process.exit(1);
+});
