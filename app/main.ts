@@ -41,8 +41,10 @@ async function main(): Promise<void> {
   const app = buildApp({ config, logger, redactor, clock: systemClock, startedAt: systemClock.now() });
   const server: Server = app.listen(config.port, '0.0.0.0');
   server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
-  server.keepAliveTimeout = 5_000;
+  // Longer than the idle timeout of clients and proxies in front (docker-proxy keeps the client
+  // side open): the client must be the one that closes an idle connection, never us mid-reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -1,0 +1,31 @@
+# One image for every client: the client is chosen at run time by PORT and the mounted config file.
+# On machines without a registry, build with --build-arg BASE_IMAGE=<local stand-in> (see docs/OPERATIONS.md).
+ARG BASE_IMAGE=node:24-bookworm-slim
+
+FROM ${BASE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY app ./app
+COPY sandbox ./sandbox
+RUN npm run build \
+ && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/.cache
+
+FROM ${BASE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY app/web ./dist/app/web
+COPY docker/healthcheck.sh /usr/local/bin/clt-v8-healthcheck
+# Mount points: config (read-only bind), logs (bind), data (named volume, created owned by uid 1000).
+RUN mkdir -p /app/config /app/logs /app/data \
+ && chown 1000:1000 /app/logs /app/data \
+ && chmod 0700 /app/data
+USER 1000:1000
+# bash's /dev/tcp: no curl, and far cheaper than starting a second node process on every check.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 CMD ["/usr/local/bin/clt-v8-healthcheck"]
+CMD ["node", "dist/app/main.js"]

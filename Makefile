@@ -1,0 +1,62 @@
+# Operator entry points. Every client is its own Compose project "clt-v8-<PORT>" (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+# Project-local Node 24 (installed by scripts/ci/setup-host.sh on registry-less machines) wins.
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
+# A local stand-in for node:24-bookworm-slim is used when present (machines without a registry).
+LOCAL_BASE_IMAGE := clt-v8/node-base:24
+BASE_IMAGE ?= $(shell docker image inspect $(LOCAL_BASE_IMAGE) >/dev/null 2>&1 && echo $(LOCAL_BASE_IMAGE))
+export BASE_IMAGE
+CTL := node scripts/clientctl.ts
+PORT ?=
+NAME ?=
+LINES ?= 20
+PURGE ?=
+SANDBOX ?=
+
+.PHONY: help build up down add-client remove-client restart logs status sandbox set-admin-password test lint typecheck setup bench
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
+
+build: ## build the service image (one image for every client)
+	@$(CTL) build
+
+up: ## start every client under clients/ (or only PORT=)
+	@$(CTL) up --port "$(PORT)"
+
+down: ## stop every client (or only PORT=); config, logs and data are kept
+	@$(CTL) down --port "$(PORT)"
+
+add-client: ## create and start a client: PORT= [NAME="Empresa"] [SANDBOX=1]
+	@$(CTL) add-client --port "$(PORT)" --name "$(NAME)" $(if $(filter 1 yes true,$(SANDBOX)),--sandbox)
+
+remove-client: ## stop a client and archive its config, logs and data (PURGE=1 deletes them)
+	@$(CTL) remove-client --port "$(PORT)" $(if $(filter 1 yes true,$(PURGE)),--purge)
+
+restart: ## recreate a client's container so config changes apply: PORT=
+	@$(CTL) restart --port "$(PORT)"
+
+logs: ## show a client's last log lines: PORT= [LINES=20]
+	@$(CTL) logs --port "$(PORT)" --lines "$(LINES)"
+
+status: ## one row per client: port, name, state, health, config, V8 user (masked), uptime
+	@$(CTL) status
+
+sandbox: ## run sandbox clients 4000 and 5000 wired to fake V8 and fake Kentro (no credentials)
+	@$(CTL) sandbox
+
+set-admin-password: ## set a client's /config-v8 password: PORT= [PASSWORD=] (random if omitted)
+	@$(CTL) set-admin-password --port "$(PORT)" $(if $(PASSWORD),--password "$(PASSWORD)")
+
+setup: ## prepare a registry-less Debian machine (Docker engine, Compose v2, Node 24, base image)
+	@bash scripts/ci/setup-host.sh
+
+test: ## run the whole test suite (builds the image once)
+	@npm test
+
+lint: ## Biome lint + format check
+	@npm run lint
+
+typecheck: ## TypeScript strict type check
+	@npm run typecheck

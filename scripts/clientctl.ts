@@ -1,0 +1,84 @@
+// Host-side operator CLI behind the Makefile. Each command is one function in scripts/commands/.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../app/config/load-config.ts';
+import { addClient } from './commands/add-client.ts';
+import { buildImage } from './commands/build.ts';
+import { down, logs, restart, up } from './commands/lifecycle.ts';
+import { removeClient } from './commands/remove-client.ts';
+import { sandbox } from './commands/sandbox.ts';
+import { setAdminPassword } from './commands/set-admin-password.ts';
+import { status } from './commands/status.ts';
+import { CliError } from './lib/cli-error.ts';
+import { opsContext } from './lib/context.ts';
+
+const USAGE = `usage: node scripts/clientctl.ts <command> [options]
+  build                                   build the service image
+  up [--port P]                           start every client (or one)
+  down [--port P]                         stop every client (or one); keeps config, logs, data
+  add-client --port P [--name N] [--sandbox]
+  remove-client --port P [--purge]
+  restart --port P                        recreate the container (applies config changes)
+  logs --port P [--lines N]
+  status
+  sandbox                                 sandbox clients 4000 and 5000 with fake V8/Kentro
+  set-admin-password --port P [--password X]`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      name: { type: 'string' },
+      lines: { type: 'string' },
+      password: { type: 'string' },
+      sandbox: { type: 'boolean', default: false },
+      purge: { type: 'boolean', default: false },
+    },
+  });
+  const ctx = opsContext();
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Make passes empty strings for unset variables.
+  const port = values.port === '' ? undefined : values.port;
+  switch (positionals[0]) {
+    case 'build':
+      return buildImage(ctx, out);
+    case 'up':
+      return up(ctx, port, out);
+    case 'down':
+      return down(ctx, port, out);
+    case 'add-client':
+      return addClient(ctx, { port, name: values.name || undefined, sandbox: values.sandbox }, out);
+    case 'remove-client':
+      return removeClient(ctx, port, values.purge, out);
+    case 'restart':
+      return restart(ctx, port, out);
+    case 'logs':
+      return logs(ctx, port, values.lines);
+    case 'status':
+      return status(ctx, out);
+    case 'sandbox':
+      return sandbox(ctx, out);
+    case 'set-admin-password':
+      return setAdminPassword(ctx, port, values.password || undefined, out);
+    default:
+      throw new CliError(`unknown command "${positionals[0] ?? ''}"`, USAGE);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof CliError) {
+    process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+    process.exit(2);
+  }
+  if (err instanceof ConfigError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(2);
+  }
+  if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

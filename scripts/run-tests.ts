@@ -1,0 +1,50 @@
+// `npm test`: builds the image ONCE, removes leftovers of earlier runs, then runs every test file
+// in one node:test run (unit, component, container) so CI reads one set of closing lines.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const image = process.env.CLT_V8_TEST_IMAGE || 'clt-v8-service:test';
+const localBase = 'clt-v8/node-base:24';
+
+function sh(cmd: string, args: string[], opts: { quiet?: boolean } = {}): number {
+  const r = spawnSync(cmd, args, { cwd: repo, stdio: opts.quiet ? 'ignore' : 'inherit' });
+  return r.status ?? 1;
+}
+
+const dockerAvailable = sh('docker', ['info'], { quiet: true }) === 0;
+const onlyFast = process.argv.includes('--fast');
+if (dockerAvailable && !onlyFast) {
+  const baseImage =
+    process.env.BASE_IMAGE || (sh('docker', ['image', 'inspect', localBase], { quiet: true }) === 0 ? localBase : '');
+  console.log(`[run-tests] building ${image}${baseImage ? ` on ${baseImage}` : ''}`);
+  const build = sh('docker', ['build', '-q', '-t', image, ...(baseImage ? ['--build-arg', `BASE_IMAGE=${baseImage}`] : []), '.']);
+  if (build !== 0) process.exit(build);
+  // Leftovers of an interrupted run (tests label everything with the cltv8t prefix).
+  spawnSync('bash', ['-c', `docker ps -aq --filter name=cltv8t- | xargs -r docker rm -f >/dev/null 2>&1;
+    docker volume ls -q --filter name=cltv8t- | xargs -r docker volume rm >/dev/null 2>&1;
+    docker network ls -q --filter name=cltv8t- | xargs -r docker network rm >/dev/null 2>&1;
+    docker ps -aq --filter label=org.testcontainers=true | xargs -r docker rm -f >/dev/null 2>&1; true`]);
+} else if (!onlyFast) {
+  console.log('[run-tests] no Docker engine: container tests will fail; run scripts/ci/setup-host.sh first');
+}
+
+const patterns = onlyFast
+  ? ['test/unit/**/*.test.ts', 'test/component/**/*.test.ts']
+  : ['test/unit/**/*.test.ts', 'test/component/**/*.test.ts', 'test/container/**/*.test.ts'];
+const r = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', '--test-timeout=600000', ...patterns],
+  {
+    cwd: repo,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      CLT_V8_TEST_IMAGE: image,
+      TESTCONTAINERS_RYUK_DISABLED: 'true',
+      TESTCONTAINERS_HOST_OVERRIDE: process.env.TESTCONTAINERS_HOST_OVERRIDE || 'localhost',
+    },
+  },
+);
+process.exit(r.status ?? 1);

@@ -1,0 +1,205 @@
+// Two clients side by side, started exactly as an operator would (make add-client), then checked
+// from the outside: health, mounts, filesystem, privileges, networks and log files.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { docker, dockerJson, freePort, OpsHome, setConfigKeys, TEST_PREFIX } from '../support/ops.ts';
+
+const CANARY_PASSWORD = 'CANARY-v8-password-7f3a9c';
+const CANARY_KENTRO = 'CANARY-kentro-key-51be02';
+const CANARY_TOKEN = 'CANARY-api-token-0123456789abcdef';
+
+interface Mount {
+  Type: string;
+  Source: string;
+  Destination: string;
+  RW: boolean;
+  Name?: string;
+}
+
+const home = new OpsHome();
+let portA = 0;
+let portB = 0;
+const name = (port: number) => `${TEST_PREFIX}-${port}`;
+
+async function health(port: number) {
+  const res = await fetch(`http://127.0.0.1:${port}/health`);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, text: '' };
+}
+
+function execIn(container: string, script: string) {
+  return docker(['exec', container, 'node', '-e', script]);
+}
+
+describe('two clients side by side', () => {
+  before(async () => {
+    portA = await freePort(21000 + Math.floor(Math.random() * 4000));
+    portB = await freePort(portA + 1);
+    for (const [port, nm] of [
+      [portA, 'Cliente A'],
+      [portB, 'Cliente B'],
+    ] as const) {
+      const r = await home.ctl(['add-client', '--port', String(port), '--name', nm]);
+      assert.equal(r.code, 0, `add-client ${port} failed: ${r.stderr}`);
+    }
+    // Plant canaries in A's config and apply them the operator's way.
+    writeFileSync(
+      home.configFile(portA),
+      setConfigKeys(home.configFile(portA), {
+        V8_USERNAME: 'operador.a@corban-a.com.br',
+        V8_PASSWORD: CANARY_PASSWORD,
+        KENTRO_API_KEY: CANARY_KENTRO,
+        API_TOKEN: CANARY_TOKEN,
+      }),
+    );
+    const r = await home.ctl(['restart', '--port', String(portA)]);
+    assert.equal(r.code, 0, `restart failed: ${r.stderr}`);
+  });
+
+  after(async () => {
+    await home.cleanup();
+  });
+
+  test('each /health reports its own port, name and config file', async () => {
+    const a = await health(portA);
+    const b = await health(portB);
+    assert.equal(a.status, 200);
+    assert.equal(a.body.port, portA);
+    assert.equal(a.body.client, 'Cliente A');
+    assert.equal(a.body.configFile, `/app/config/config-${portA}.env`);
+    assert.equal(a.body.v8Username, 'op********@corban-a.com.br');
+    assert.equal(b.body.port, portB);
+    assert.equal(b.body.client, 'Cliente B');
+    assert.equal(b.body.configFile, `/app/config/config-${portB}.env`);
+  });
+
+  test('mounts are exactly its own config (read-only), its own logs and its own data volume', () => {
+    for (const port of [portA, portB]) {
+      const mounts = dockerJson<Mount[]>(['inspect', '--format', '{{json .Mounts}}', name(port)]);
+      const byDest = new Map(mounts.map((m) => [m.Destination, m]));
+      assert.equal(mounts.length, 3, JSON.stringify(mounts));
+      const cfg = byDest.get(`/app/config/config-${port}.env`);
+      assert.equal(cfg?.Type, 'bind');
+      assert.equal(cfg?.Source, home.configFile(port));
+      assert.equal(cfg?.RW, false);
+      const logs = byDest.get('/app/logs');
+      assert.equal(logs?.Source, `${home.dir}/logs/${port}`);
+      assert.equal(logs?.RW, true);
+      const data = byDest.get('/app/data');
+      assert.equal(data?.Type, 'volume');
+      assert.equal(data?.Name, `${name(port)}_data`);
+    }
+  });
+
+  test('the config path cannot be written, the root filesystem is read-only, /tmp and data are writable', () => {
+    const cfg = execIn(name(portA), `require('fs').appendFileSync('/app/config/config-${portA}.env', 'X=1\\n')`);
+    assert.notEqual(cfg.code, 0);
+    assert.match(cfg.stderr, /EROFS|read-only/i);
+    const root = execIn(name(portA), `require('fs').writeFileSync('/app/hacked', 'x')`);
+    assert.notEqual(root.code, 0);
+    assert.match(root.stderr, /EROFS|read-only/i);
+    assert.equal(execIn(name(portA), `require('fs').writeFileSync('/tmp/ok', 'x')`).code, 0);
+    assert.equal(execIn(name(portA), `require('fs').writeFileSync('/app/data/probe', 'x')`).code, 0);
+  });
+
+  test('runs as uid 1000 with no capabilities and no-new-privileges', () => {
+    const r = execIn(
+      name(portA),
+      `const s=require('fs').readFileSync('/proc/1/status','utf8');` +
+        `console.log(JSON.stringify({uid:process.getuid(),eff:/CapEff:\\s*(\\w+)/.exec(s)[1],bnd:/CapBnd:\\s*(\\w+)/.exec(s)[1],nnp:/NoNewPrivs:\\s*(\\d)/.exec(s)[1]}))`,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.stdout) as { uid: number; eff: string; bnd: string; nnp: string };
+    assert.equal(info.uid, 1000);
+    assert.equal(info.eff, '0000000000000000');
+    assert.equal(info.bnd, '0000000000000000');
+    assert.equal(info.nnp, '1');
+    const cfg = dockerJson<{ ReadonlyRootfs: boolean; CapDrop: string[]; PidsLimit: number; Memory: number }>([
+      'inspect',
+      '--format',
+      '{{json .HostConfig}}',
+      name(portA),
+    ]);
+    assert.equal(cfg.ReadonlyRootfs, true);
+    assert.deepEqual(cfg.CapDrop, ['ALL']);
+    assert.ok(cfg.PidsLimit > 0 && cfg.Memory > 0);
+  });
+
+  test('each client has its own network; neither can reach the other by name or IP', () => {
+    const netA = Object.keys(dockerJson<Record<string, unknown>>(['inspect', '--format', '{{json .NetworkSettings.Networks}}', name(portA)]));
+    const netB = Object.keys(dockerJson<Record<string, unknown>>(['inspect', '--format', '{{json .NetworkSettings.Networks}}', name(portB)]));
+    assert.deepEqual(netA, [`${name(portA)}_default`]);
+    assert.deepEqual(netB, [`${name(portB)}_default`]);
+    const ipOf = (port: number) =>
+      docker(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name(port)]).stdout.trim();
+    const probe = (url: string) =>
+      `fetch(${JSON.stringify(url)},{signal:AbortSignal.timeout(2000)}).then(r=>{console.log('REACHED',r.status)},e=>{console.log('UNREACHABLE',e.cause?.code??e.name);})`;
+    // Control: the probe does reach a server it is allowed to reach (itself, by name and IP).
+    assert.match(execIn(name(portA), probe(`http://${name(portA)}:${portA}/health`)).stdout, /REACHED 200/);
+    assert.match(execIn(name(portA), probe(`http://${ipOf(portA)}:${portA}/health`)).stdout, /REACHED 200/);
+    for (const [from, to] of [
+      [portA, portB],
+      [portB, portA],
+    ] as const) {
+      assert.match(execIn(name(from), probe(`http://${name(to)}:${to}/health`)).stdout, /UNREACHABLE/);
+      assert.match(execIn(name(from), probe(`http://${ipOf(to)}:${to}/health`)).stdout, /UNREACHABLE/);
+    }
+  });
+
+  test("a request to A lands in A's out and combined logs, an error in A's error log, nothing in B's", async () => {
+    const marker = `marker-a-${Date.now()}`;
+    const errMarker = `errmarker-a-${Date.now()}`;
+    await fetch(`http://127.0.0.1:${portA}/health`, { headers: { 'x-request-id': marker } });
+    const bad = await fetch(`http://127.0.0.1:${portA}/api/v1/nothing`, { headers: { 'x-request-id': errMarker } });
+    assert.equal(bad.status, 401);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(home.readLog(portA, 'combined'), new RegExp(marker));
+    assert.match(home.readLog(portA, 'out'), new RegExp(marker));
+    assert.match(home.readLog(portA, 'error'), new RegExp(errMarker));
+    const line = home.readLog(portA, 'combined').split('\n').find((l) => l.includes(marker)) ?? '{}';
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(parsed.port, portA);
+    assert.equal(parsed.client, 'Cliente A');
+    assert.equal(parsed.requestId, marker);
+    assert.ok(parsed.timestamp && parsed.level);
+    for (const kind of ['out', 'error', 'combined'] as const) {
+      assert.doesNotMatch(home.readLog(portB, kind), new RegExp(`${marker}|${errMarker}|Cliente A`));
+    }
+  });
+
+  test('canary secrets never appear in logs, /health or error responses', async () => {
+    const answers: string[] = [];
+    answers.push(await (await fetch(`http://127.0.0.1:${portA}/health`)).text());
+    answers.push(await (await fetch(`http://127.0.0.1:${portA}/api/v1/x`, { headers: { authorization: `Bearer ${CANARY_PASSWORD}` } })).text());
+    answers.push(
+      await (
+        await fetch(`http://127.0.0.1:${portA}/api/v1/nope?password=${CANARY_PASSWORD}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${CANARY_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ password: CANARY_PASSWORD, apiKey: CANARY_KENTRO }),
+        })
+      ).text(),
+    );
+    answers.push(
+      await (
+        await fetch(`http://127.0.0.1:${portA}/api/v1/nope`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${CANARY_TOKEN}`, 'content-type': 'application/json' },
+          body: `{"broken": "${CANARY_PASSWORD}`,
+        })
+      ).text(),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const everything = [
+      ...answers,
+      home.readLog(portA, 'out'),
+      home.readLog(portA, 'error'),
+      home.readLog(portA, 'combined'),
+      docker(['logs', name(portA)]).stdout,
+    ].join('\n');
+    assert.ok(home.readLog(portA, 'combined').length > 0);
+    for (const canary of [CANARY_PASSWORD, CANARY_KENTRO, CANARY_TOKEN]) {
+      assert.ok(!everything.includes(canary), `canary ${canary.slice(0, 12)}… leaked`);
+    }
+  });
+});
