@@ -121,7 +121,7 @@ export function zodIssues(error: z.ZodError): ConfigIssue[] {
   // Zod messages can quote the received value; ours never carry input, only the rule.
   return error.issues.map((i) => ({
     key: i.path.join('.') || '(file)',
-    reason: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message,
+    reason: i.code === 'invalid_type' && /received undefined$/.test(i.message) ? 'is required' : i.message,
   }));
 }
 

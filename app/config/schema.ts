@@ -23,9 +23,22 @@ const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const optionalString = () => z.preprocess(emptyToUndefined, z.string().trim().optional());
 const optionalUrl = () => z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional());
 const url = (def: string) => z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).default(def));
+const wholeNumber = { error: 'must be a whole number' };
 const int = (def: number, min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
-const optionalInt = (min = 1) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).optional());
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number(wholeNumber)
+      .int(wholeNumber)
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(def),
+  );
+const optionalInt = (min = 1) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce.number(wholeNumber).int(wholeNumber).min(min, `must be at least ${min}`).optional(),
+  );
 const bool = (def: boolean) =>
   z.preprocess(
     emptyToUndefined,
@@ -77,7 +90,11 @@ const formFields = z.preprocess(
 
 export const CONFIG_KEYS = {
   PORT: {
-    schema: z.coerce.number().int().min(1024).max(65535),
+    schema: z.coerce
+      .number(wholeNumber)
+      .int(wholeNumber)
+      .min(1024, 'must be between 1024 and 65535')
+      .max(65535, 'must be between 1024 and 65535'),
     doc: 'Port this client listens on and is published on; must equal the port of the container that reads the file.',
     kind: 'setting',
   },

@@ -35,14 +35,14 @@ export class OpsHome {
     };
   }
 
-  ctl(args: string[]): Promise<CtlResult> {
+  ctl(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CtlResult> {
     const port = args[args.indexOf('--port') + 1];
     if (args.includes('--port') && port && /^\d+$/.test(port)) this.ports.add(Number(port));
     return new Promise((resolve) => {
       execFile(
         process.execPath,
         [path.join(REPO, 'scripts/clientctl.ts'), ...args],
-        { env: this.env(), maxBuffer: 16 * 1024 * 1024 },
+        { env: { ...this.env(), ...extraEnv }, maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => {
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
         },
