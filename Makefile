@@ -13,6 +13,7 @@ NAME ?=
 LINES ?= 20
 PURGE ?=
 SANDBOX ?=
+NO_START ?=
 
 .PHONY: help build up down add-client remove-client restart logs status sandbox set-admin-password test lint typecheck setup bench
 
@@ -28,8 +29,8 @@ up: ## start every client under clients/ (or only PORT=)
 down: ## stop every client (or only PORT=); config, logs and data are kept
 	@$(CTL) down --port "$(PORT)"
 
-add-client: ## create and start a client: PORT= [NAME="Empresa"] [SANDBOX=1]
-	@$(CTL) add-client --port "$(PORT)" --name "$(NAME)" $(if $(filter 1 yes true,$(SANDBOX)),--sandbox)
+add-client: ## create and start a client: PORT= [NAME="Empresa"] [SANDBOX=1] [NO_START=1]
+	@$(CTL) add-client --port "$(PORT)" --name "$(NAME)" $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) $(if $(filter 1 yes true,$(NO_START)),--no-start)
 
 remove-client: ## stop a client and archive its config, logs and data (PURGE=1 deletes them)
 	@$(CTL) remove-client --port "$(PORT)" $(if $(filter 1 yes true,$(PURGE)),--purge)

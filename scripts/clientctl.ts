@@ -15,7 +15,7 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   build                                   build the service image
   up [--port P]                           start every client (or one)
   down [--port P]                         stop every client (or one); keeps config, logs, data
-  add-client --port P [--name N] [--sandbox]
+  add-client --port P [--name N] [--sandbox] [--no-start]
   remove-client --port P [--purge]
   restart --port P                        recreate the container (applies config changes)
   logs --port P [--lines N]
@@ -34,6 +34,7 @@ async function main(argv: string[]): Promise<void> {
       password: { type: 'string' },
       sandbox: { type: 'boolean', default: false },
       purge: { type: 'boolean', default: false },
+      'no-start': { type: 'boolean', default: false },
     },
   });
   const ctx = opsContext();
@@ -48,7 +49,11 @@ async function main(argv: string[]): Promise<void> {
     case 'down':
       return down(ctx, port, out);
     case 'add-client':
-      return addClient(ctx, { port, name: values.name || undefined, sandbox: values.sandbox }, out);
+      return addClient(
+        ctx,
+        { port, name: values.name || undefined, sandbox: values.sandbox, noStart: values['no-start'] },
+        out,
+      );
     case 'remove-client':
       return removeClient(ctx, port, values.purge, out);
     case 'restart':

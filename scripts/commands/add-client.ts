@@ -25,6 +25,8 @@ export interface AddClientInput {
   readonly port: string | undefined;
   readonly name: string | undefined;
   readonly sandbox: boolean;
+  /** Only write the files (a later `make up` starts it); nothing is started or awaited. */
+  readonly noStart?: boolean;
 }
 
 const token = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -82,6 +84,11 @@ export async function addClient(ctx: OpsContext, input: AddClientInput, out: (li
     mkdirSync(logDir, { recursive: true, mode: 0o750 });
     giveToContainerUser([dir, clientConfigFile(ctx, port), logDir, ...(sandbox ? [clientSandboxFile(ctx, port)] : [])]);
 
+    if (input.noStart) {
+      out(`client ${port} (${name}) created, not started: make up PORT=${port}`);
+      out(`Console password for /config-v8 (shown only now, keep it safe): ${adminPassword}`);
+      return;
+    }
     out(`starting client ${port} (${name})${sandbox ? ' in sandbox mode' : ''}...`);
     const up = await compose(ctx, port, ['up', '-d', '--no-build']);
     if (up.code !== 0) throw new CliError(`docker compose up failed for client ${port}: ${up.stderr.trim()}`);
