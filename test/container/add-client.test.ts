@@ -104,6 +104,17 @@ describe('make add-client', () => {
     }
   });
 
+  test('SIGTERM (docker stop) drains and exits 0 within the grace period; make up brings it back', async () => {
+    const name = `${TEST_PREFIX}-${existing}`;
+    const stop = docker(['stop', '--time', '15', name]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.equal(docker(['inspect', '--format', '{{.State.ExitCode}}', name]).stdout.trim(), '0');
+    assert.match(home.readLog(existing, 'combined'), /"message":"stopped"/);
+    const up = await home.ctl(['up', '--port', String(existing)]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal((await fetch(`http://127.0.0.1:${existing}/health`)).status, 200);
+  });
+
   test('remove-client archives config, logs and data, then frees the port for a fresh client', async () => {
     const port = await freePort(40000 + Math.floor(Math.random() * 3000));
     assert.equal((await home.ctl(['add-client', '--port', String(port)])).code, 0);
