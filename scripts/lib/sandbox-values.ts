@@ -1,4 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import {
+  FAKE_KENTRO_FORM_FIELDS_JSON,
+  FAKE_KENTRO_PIPELINE_ID,
+  FAKE_KENTRO_QUEUE_ID,
+  FAKE_KENTRO_STAGES,
+  FAKE_KENTRO_TEMPLATE_ID,
+} from '../../sandbox/fake-kentro/fake-kentro-seed.ts';
 
 /**
  * A sandbox client talks to its own fake V8 and fake Kentro (same Compose project, same private
@@ -18,7 +25,7 @@ export function sandboxValues(port: number): SandboxValues {
   const password = rnd();
   const clientId = `sandboxclient${port}${randomBytes(6).toString('hex')}`;
   const kentroKey = rnd(24);
-  const queueId = '25';
+  const queueId = String(FAKE_KENTRO_QUEUE_ID);
   return {
     config: {
       V8_AUTH_URL: 'http://fake-v8:8080/oauth/token',
@@ -31,24 +38,16 @@ export function sandboxValues(port: number): SandboxValues {
       KENTRO_BASE_URL: 'http://fake-kentro:8080',
       KENTRO_API_KEY: kentroKey,
       KENTRO_QUEUE_ID: queueId,
-      KENTRO_PIPELINE_ID: '4',
+      KENTRO_PIPELINE_ID: String(FAKE_KENTRO_PIPELINE_ID),
       KENTRO_RESPONSIBLE_ID: '1',
-      KENTRO_STAGE_MARGIN_FOUND: '20',
-      KENTRO_STAGE_NO_MARGIN: '22',
-      KENTRO_STAGE_SIMULATED: '21',
-      KENTRO_STAGE_PROPOSAL: '23',
-      KENTRO_STAGE_PAID: '24',
-      KENTRO_STAGE_FAILED: '25',
-      KENTRO_FORM_FIELDS: JSON.stringify({
-        cpf: '98011220',
-        birthDate: '0bfc6250',
-        email: '9e7f92b0',
-        motherName: '917456f0',
-        phone: '98167d80',
-        simulatedAmount: '9d947420',
-        installmentValue: '5fc51220',
-        installments: '79562580',
-      }),
+      KENTRO_STAGE_MARGIN_FOUND: String(FAKE_KENTRO_STAGES.marginFound),
+      KENTRO_STAGE_NO_MARGIN: String(FAKE_KENTRO_STAGES.noMargin),
+      KENTRO_STAGE_SIMULATED: String(FAKE_KENTRO_STAGES.simulated),
+      KENTRO_STAGE_PROPOSAL: String(FAKE_KENTRO_STAGES.proposal),
+      KENTRO_STAGE_PAID: String(FAKE_KENTRO_STAGES.paid),
+      KENTRO_STAGE_FAILED: String(FAKE_KENTRO_STAGES.failed),
+      KENTRO_FORM_FIELDS: FAKE_KENTRO_FORM_FIELDS_JSON,
+      KENTRO_WA_TEMPLATE_ID: String(FAKE_KENTRO_TEMPLATE_ID),
     },
     fakes: {
       FAKE_V8_ACCOUNTS: `${username}:${password}:${clientId}`,
@@ -56,6 +55,7 @@ export function sandboxValues(port: number): SandboxValues {
       FAKE_V8_AUDIENCE: 'https://bff.v8sistema.com',
       FAKE_KENTRO_QUEUE_ID: queueId,
       FAKE_KENTRO_API_KEY: kentroKey,
+      FAKE_KENTRO_FORM_FIELDS: FAKE_KENTRO_FORM_FIELDS_JSON,
     },
   };
 }
