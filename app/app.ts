@@ -1,12 +1,14 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Clock } from './adapters/clock.ts';
+import type { V8Access } from './adapters/v8/create-v8.ts';
 import type { AppConfig } from './config/app-config.ts';
 import { accessLog } from './http/middleware/access-log.ts';
 import { bearerAuth } from './http/middleware/bearer-auth.ts';
 import { errorHandler, notFound } from './http/middleware/error-handler.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import { healthRoutes } from './http/routes/health.ts';
+import { v8Routes } from './http/routes/v8-routes.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Redactor } from './logging/redact.ts';
 
@@ -17,6 +19,8 @@ export interface AppDeps {
   readonly redactor: Redactor;
   readonly clock: Clock;
   readonly startedAt: number;
+  /** This client's V8 stack (client + token cache); without it the V8 routes answer 503. */
+  readonly v8?: V8Access;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -36,6 +40,7 @@ export function buildApp(deps: AppDeps): Express {
   // Authentication comes before body parsing: an anonymous caller gets 401, not a parse error.
   api.use(bearerAuth(() => deps.config.http.apiToken));
   api.use(express.json({ limit: BODY_LIMIT }));
+  api.use(v8Routes(deps));
   app.use('/api/v1', api);
 
   app.use(notFound());

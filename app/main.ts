@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { systemClock } from './adapters/clock.ts';
+import { createV8 } from './adapters/v8/create-v8.ts';
 import { buildApp } from './app.ts';
 import { toAppConfig } from './config/app-config.ts';
 import { ConfigError, loadConfig, readProcessSettings } from './config/load-config.ts';
@@ -38,7 +39,15 @@ async function main(): Promise<void> {
   }
   for (const r of loaded.renamed) logger.info('old config key accepted', { from: r.from, to: r.to });
 
-  const app = buildApp({ config, logger, redactor, clock: systemClock, startedAt: systemClock.now() });
+  const v8 = createV8({
+    credentials: () => config.v8,
+    limits: config.v8,
+    dataDir: config.dataDir,
+    clock: systemClock,
+    redactor,
+    logger,
+  });
+  const app = buildApp({ config, logger, redactor, clock: systemClock, startedAt: systemClock.now(), v8 });
   const server: Server = app.listen(config.port, '0.0.0.0');
   server.requestTimeout = 60_000;
   // Longer than the idle timeout of clients and proxies in front (docker-proxy keeps the client

@@ -40,6 +40,18 @@ export interface KentroSettings {
   readonly timeoutMs: number;
 }
 
+/** The CLT flow (fluxo completo) and its CRM outbox. */
+export interface FlowConfig {
+  readonly simulationPolicy: 'max_amount' | 'lowest_rate';
+  readonly concurrency: number;
+  readonly marginTimeoutMs: number;
+  readonly pollFirstMs: number;
+  readonly pollMaxMs: number;
+  readonly consultValidDays: number;
+  readonly placeholderEmailDomain: string;
+  readonly outboxRetryMaxMs: number;
+}
+
 /** The typed, validated configuration of one client, built once at start. */
 export interface AppConfig {
   readonly port: number;
@@ -58,6 +70,7 @@ export interface AppConfig {
   readonly webhook: { readonly secret: string | undefined };
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
+  readonly flow: FlowConfig;
   readonly loaded: LoadedConfig;
 }
 
@@ -128,6 +141,16 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       lookup: r.KENTRO_LOOKUP,
       waTemplateId: r.KENTRO_WA_TEMPLATE_ID,
       timeoutMs: r.KENTRO_TIMEOUT_MS,
+    },
+    flow: {
+      simulationPolicy: r.SIMULATION_POLICY,
+      concurrency: r.FLOW_CONCURRENCY,
+      marginTimeoutMs: r.FLOW_MARGIN_TIMEOUT_S * 1000,
+      pollFirstMs: r.FLOW_POLL_FIRST_MS,
+      pollMaxMs: r.FLOW_POLL_MAX_MS,
+      consultValidDays: r.FLOW_CONSULT_VALID_DAYS,
+      placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
+      outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
     },
     loaded,
   };

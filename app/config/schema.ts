@@ -274,6 +274,53 @@ export const CONFIG_KEYS = {
     doc: 'Timeout of one Kentro call (ms).',
     kind: 'setting',
   },
+  SIMULATION_POLICY: {
+    schema: z.preprocess(emptyToUndefined, z.enum(['max_amount', 'lowest_rate']).default('max_amount')),
+    doc: 'How the flow picks a simulation: max_amount (longest term allowed, then lowest rate, instalment = whole margin) or lowest_rate (cheapest rate table first, then longest term).',
+    kind: 'setting',
+  },
+  FLOW_CONCURRENCY: {
+    schema: int(4, 1, 32),
+    doc: 'CLT flows (fluxo completo) run in parallel by this client; V8 pacing still applies to all of them.',
+    kind: 'setting',
+  },
+  FLOW_MARGIN_TIMEOUT_S: {
+    schema: int(900, 1, 86400),
+    doc: 'Longest wait for the V8 margin result (webhook or polling) before a flow ends as failed (s).',
+    kind: 'setting',
+  },
+  FLOW_POLL_FIRST_MS: {
+    schema: int(20000, 10, 600000),
+    doc: 'First fallback poll of a consult after authorize when no webhook came (ms); doubles up to FLOW_POLL_MAX_MS.',
+    kind: 'setting',
+  },
+  FLOW_POLL_MAX_MS: {
+    schema: int(120000, 10, 3600000),
+    doc: 'Longest interval between fallback polls of one consult (ms).',
+    kind: 'setting',
+  },
+  FLOW_CONSULT_VALID_DAYS: {
+    schema: int(30, 1, 90),
+    doc: 'A new flow reuses a consult of the same CPF (not rejected or failed) created less than this many days ago instead of creating another.',
+    kind: 'setting',
+  },
+  FLOW_PLACEHOLDER_EMAIL_DOMAIN: {
+    schema: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name such as example.com')
+        .default('example.com'),
+    ),
+    doc: 'A lead without e-mail is sent to V8 as <cpf>@<this domain> (V8 requires one); keep a domain that receives no mail.',
+    kind: 'setting',
+  },
+  OUTBOX_RETRY_MAX_S: {
+    schema: int(300, 1, 3600),
+    doc: 'Longest wait between two delivery attempts of one CRM update to Kentro (s); updates are retried until delivered.',
+    kind: 'setting',
+  },
 } as const satisfies Record<string, KeyDoc>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

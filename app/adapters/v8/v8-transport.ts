@@ -1,0 +1,116 @@
+import got, { RequestError } from 'got';
+import { AppError } from '../../domain/app-error.ts';
+import { classifyV8Failure, v8AppError } from '../../domain/v8-error-classification.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { Pacer } from './pacer.ts';
+
+export interface V8Request {
+  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly url: string;
+  /** What we are doing, for messages and logs ("create consult"). */
+  readonly action: string;
+  readonly bearer?: string;
+  readonly json?: unknown;
+  readonly form?: Readonly<Record<string, string>>;
+  readonly searchParams?: Readonly<Record<string, string | number>>;
+}
+
+export interface V8RawResponse {
+  readonly status: number;
+  /** Parsed JSON when the body is JSON, the text otherwise ('' for an empty body). */
+  readonly body: unknown;
+  readonly retryAfter: string | undefined;
+}
+
+export interface V8TransportOptions {
+  readonly timeoutMs: number;
+  readonly pacer: Pacer;
+  readonly breaker: CircuitBreaker;
+  readonly logger: Logger;
+}
+
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return '';
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * One HTTP exchange with V8 (token endpoint or BFF): breaker check, pacing, timeout. It never
+ * repeats a call (got's own retry is off): repetition is decided above, per method and answer.
+ * Timeouts and network errors become AppErrors; any HTTP answer is returned as is.
+ */
+export class V8Transport {
+  private readonly opts: V8TransportOptions;
+
+  constructor(opts: V8TransportOptions) {
+    this.opts = opts;
+  }
+
+  async send(req: V8Request): Promise<V8RawResponse> {
+    const { breaker, pacer, logger, timeoutMs } = this.opts;
+    breaker.admit();
+    let outcome: 'success' | 'failure' = 'failure';
+    try {
+      const res = await pacer.run(async () => {
+        const started = performance.now();
+        try {
+          const r = await got(req.url, {
+            method: req.method,
+            headers: {
+              accept: 'application/json',
+              ...(req.bearer ? { authorization: `Bearer ${req.bearer}` } : {}),
+            },
+            ...(req.json !== undefined ? { json: req.json } : {}),
+            ...(req.form ? { form: req.form } : {}),
+            ...(req.searchParams
+              ? { searchParams: req.searchParams as Record<string, string | number> }
+              : {}),
+            timeout: { request: timeoutMs },
+            retry: { limit: 0 },
+            throwHttpErrors: false,
+            followRedirect: false,
+            responseType: 'text',
+          });
+          logger.debug('v8 call', {
+            action: req.action,
+            method: req.method,
+            path: new URL(req.url).pathname,
+            status: r.statusCode,
+            ms: Math.round(performance.now() - started),
+          });
+          return r;
+        } catch (err) {
+          // got's error carries the request options (form with the password): only the code is kept.
+          const code = err instanceof RequestError ? err.code : undefined;
+          logger.warn('v8 call failed', {
+            action: req.action,
+            method: req.method,
+            path: new URL(req.url).pathname,
+            code,
+            ms: Math.round(performance.now() - started),
+          });
+          const failure =
+            code === 'ETIMEDOUT' ? { kind: 'timeout' as const } : { kind: 'network' as const, code };
+          throw v8AppError(req.action, classifyV8Failure(failure));
+        }
+      });
+      outcome = res.statusCode >= 500 ? 'failure' : 'success';
+      const retryAfter = res.headers['retry-after'];
+      return {
+        status: res.statusCode,
+        body: parseBody(res.body),
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('upstream_error', `unexpected failure calling V8 (${req.action})`, { cause: err });
+    } finally {
+      breaker.record(outcome);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Brazilian phone numbers as V8 wants them: country code 55, a two-digit DDD (area code) and the
+ * 8-9 digit subscriber number, each a string of digits.
+ */
+export interface SplitPhone {
+  readonly countryCode: string;
+  readonly areaCode: string;
+  readonly phoneNumber: string;
+}
+
+export type PhoneResult = { ok: true; phone: SplitPhone } | { ok: false; reason: string };
+
+// DDDs are 11-99 with no zero in either digit (Anatel numbering plan).
+const DDD = /^[1-9][1-9]$/;
+
+export function splitBrazilianPhone(input: string): PhoneResult {
+  const raw = input.trim();
+  if (raw === '') return { ok: false, reason: 'is required' };
+  if (!/^[+\d\s().-]+$/.test(raw)) {
+    return { ok: false, reason: 'may contain only digits, spaces, +, -, ( and )' };
+  }
+  let digits = raw.replace(/\D/g, '');
+  const international = raw.startsWith('+');
+  if (international && !digits.startsWith('55')) {
+    return { ok: false, reason: 'must be a Brazilian number (+55)' };
+  }
+  // 55 + DDD + 8/9 digits is 12/13 digits; without 55 it is 10/11.
+  if ((international || digits.length >= 12) && digits.startsWith('55')) digits = digits.slice(2);
+  // A leading trunk zero ("011 91234-5678") is dialled inside Brazil but is not part of the number.
+  if (digits.length === 11 && digits.startsWith('0')) digits = digits.slice(1);
+  if (digits.length === 12 && digits.startsWith('0')) digits = digits.slice(1);
+  if (digits.length !== 10 && digits.length !== 11) {
+    return { ok: false, reason: 'must have a two-digit area code (DDD) and an 8 or 9 digit number' };
+  }
+  const areaCode = digits.slice(0, 2);
+  const phoneNumber = digits.slice(2);
+  if (!DDD.test(areaCode)) return { ok: false, reason: `area code (DDD) ${areaCode} does not exist` };
+  if (phoneNumber.length === 9 && !phoneNumber.startsWith('9')) {
+    return { ok: false, reason: '9-digit numbers are mobiles and must start with 9' };
+  }
+  return { ok: true, phone: { countryCode: '55', areaCode, phoneNumber } };
+}
