@@ -12,7 +12,8 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '100' },
     image: { type: 'string', default: process.env.CLT_V8_IMAGE || 'clt-v8-service:latest' },
-    'first-port': { type: 'string', default: '46000' },
+    // Above the kernel's ephemeral range (32768-60999) so no outgoing connection holds one.
+    'first-port': { type: 'string', default: '61000' },
   },
 });
 const total = Number(values.clients);
@@ -45,6 +46,7 @@ async function timeStart(ports: number[]): Promise<{ httpMs: number; healthyMs: 
   const t0 = Date.now();
   const httpDone = Promise.all(ports.map((p) => firstHttp200(p, t0 + 300_000)));
   const up = ports.length === 1 ? await ctl(['up', '--port', String(ports[0])]) : await ctl(['up']);
+  if (up.code !== 0) console.error(`[bench] up reported: ${up.out.split('\n').slice(-3).join(' ')}`);
   const healthyMs = Date.now() - t0;
   const https = await httpDone;
   const healthy = (up.out.match(/: healthy/g) ?? []).length;
@@ -82,7 +84,10 @@ async function main() {
   const t20 = await (async () => {
     const t0 = Date.now();
     const http = Promise.all(twenty.map((p) => firstHttp200(p, t0 + 300_000)));
-    for (const p of twenty) await ctl(['up', '--port', String(p)]);
+    for (const p of twenty) {
+      const r = await ctl(['up', '--port', String(p)]);
+      if (r.code !== 0) throw new Error(`up ${p} failed: ${r.out}`);
+    }
     const h = await http;
     return { http: Math.max(...h) - t0, healthy: Date.now() - t0 };
   })();
