@@ -19,7 +19,14 @@ const { values } = parseArgs({
 const total = Number(values.clients);
 const first = Number(values['first-port']);
 const home = mkdtempSync(path.join(os.tmpdir(), 'cltv8-bench-'));
-const env = { ...process.env, CLT_V8_HOME: home, CLT_V8_PREFIX: 'cltv8b', CLT_V8_IMAGE: values.image, BIND_ADDRESS: '127.0.0.1', HEALTH_TIMEOUT_S: '300' };
+const env = {
+  ...process.env,
+  CLT_V8_HOME: home,
+  CLT_V8_PREFIX: 'cltv8b',
+  CLT_V8_IMAGE: values.image,
+  BIND_ADDRESS: '127.0.0.1',
+  HEALTH_TIMEOUT_S: '300',
+};
 const ctlPath = path.join(import.meta.dirname, '..', 'scripts', 'clientctl.ts');
 
 function ctl(args: string[]): Promise<{ code: number; out: string }> {
@@ -91,17 +98,28 @@ async function main() {
     const h = await http;
     return { http: Math.max(...h) - t0, healthy: Date.now() - t0 };
   })();
-  rows.push(['20 clients (sequential make up PORT=...): last first-200', `${(t20.http / 1000).toFixed(1)} s`]);
-  rows.push(['20 clients (sequential make up PORT=...): all healthy', `${(t20.healthy / 1000).toFixed(1)} s`]);
+  rows.push([
+    '20 clients (sequential make up PORT=...): last first-200',
+    `${(t20.http / 1000).toFixed(1)} s`,
+  ]);
+  rows.push([
+    '20 clients (sequential make up PORT=...): all healthy',
+    `${(t20.healthy / 1000).toFixed(1)} s`,
+  ]);
   await ctl(['down']);
   const all = await timeStart(ports);
   rows.push([`${total} clients (one make up): all answered /health`, `${(all.httpMs / 1000).toFixed(1)} s`]);
   rows.push([`${total} clients (one make up): all healthy`, `${(all.healthyMs / 1000).toFixed(1)} s`]);
   rows.push([`${total} clients healthy at once`, `${all.healthy} / ${total}`]);
   await new Promise((r) => setTimeout(r, 20_000));
-  const mem = memStats().filter((m) => !Number.isNaN(m)).sort((a, b) => a - b);
+  const mem = memStats()
+    .filter((m) => !Number.isNaN(m))
+    .sort((a, b) => a - b);
   const avg = mem.reduce((a, b) => a + b, 0) / mem.length;
-  rows.push(['idle memory per client (docker stats, mean / max)', `${avg.toFixed(1)} MiB / ${(mem.at(-1) ?? 0).toFixed(1)} MiB`]);
+  rows.push([
+    'idle memory per client (docker stats, mean / max)',
+    `${avg.toFixed(1)} MiB / ${(mem.at(-1) ?? 0).toFixed(1)} MiB`,
+  ]);
   const load = os.loadavg()[0] ?? 0;
   rows.push([`host load average (1 min) with ${total} idle clients, 2 cores`, load.toFixed(2)]);
   console.log('| measure | result |\n|---|---|');
@@ -114,6 +132,7 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    for (const p of Array.from({ length: total }, (_, i) => first + i)) await ctl(['remove-client', '--port', String(p), '--purge']);
+    for (const p of Array.from({ length: total }, (_, i) => first + i))
+      await ctl(['remove-client', '--port', String(p), '--purge']);
     rmSync(home, { recursive: true, force: true });
   });

@@ -23,10 +23,15 @@ export function renderConfigDoc(): string {
   for (const [key, doc] of Object.entries(CONFIG_KEYS)) {
     const parsed = doc.schema.safeParse(undefined);
     const d = parsed.success ? parsed.data : undefined;
-    const def = d === undefined || (typeof d === 'object' && Object.keys(d as object).length === 0) ? '' : `\`${typeof d === 'object' ? JSON.stringify(d) : String(d)}\``;
+    const def =
+      d === undefined || (typeof d === 'object' && Object.keys(d as object).length === 0)
+        ? ''
+        : `\`${typeof d === 'object' ? JSON.stringify(d) : String(d)}\``;
     const alias = 'alias' in doc && doc.alias ? ` Old name accepted: \`${doc.alias}\`.` : '';
     const overridable = 'overridable' in doc && doc.overridable ? 'yes' : '';
-    lines.push(`| \`${key}\` | ${doc.kind} | ${def} | ${overridable} | ${doc.doc.replaceAll('|', '\\|')}${alias} |`);
+    lines.push(
+      `| \`${key}\` | ${doc.kind} | ${def} | ${overridable} | ${doc.doc.replaceAll('|', '\\|')}${alias} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

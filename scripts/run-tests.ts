@@ -17,15 +17,26 @@ const dockerAvailable = sh('docker', ['info'], { quiet: true }) === 0;
 const onlyFast = process.argv.includes('--fast');
 if (dockerAvailable && !onlyFast) {
   const baseImage =
-    process.env.BASE_IMAGE || (sh('docker', ['image', 'inspect', localBase], { quiet: true }) === 0 ? localBase : '');
+    process.env.BASE_IMAGE ||
+    (sh('docker', ['image', 'inspect', localBase], { quiet: true }) === 0 ? localBase : '');
   console.log(`[run-tests] building ${image}${baseImage ? ` on ${baseImage}` : ''}`);
-  const build = sh('docker', ['build', '-q', '-t', image, ...(baseImage ? ['--build-arg', `BASE_IMAGE=${baseImage}`] : []), '.']);
+  const build = sh('docker', [
+    'build',
+    '-q',
+    '-t',
+    image,
+    ...(baseImage ? ['--build-arg', `BASE_IMAGE=${baseImage}`] : []),
+    '.',
+  ]);
   if (build !== 0) process.exit(build);
   // Leftovers of an interrupted run (tests label everything with the cltv8t prefix).
-  spawnSync('bash', ['-c', `docker ps -aq --filter name=cltv8t- | xargs -r docker rm -f >/dev/null 2>&1;
+  spawnSync('bash', [
+    '-c',
+    `docker ps -aq --filter name=cltv8t- | xargs -r docker rm -f >/dev/null 2>&1;
     docker volume ls -q --filter name=cltv8t- | xargs -r docker volume rm >/dev/null 2>&1;
     docker network ls -q --filter name=cltv8t- | xargs -r docker network rm >/dev/null 2>&1;
-    docker ps -aq --filter label=org.testcontainers=true | xargs -r docker rm -f >/dev/null 2>&1; true`]);
+    docker ps -aq --filter label=org.testcontainers=true | xargs -r docker rm -f >/dev/null 2>&1; true`,
+  ]);
 } else if (!onlyFast) {
   console.log('[run-tests] no Docker engine: container tests will fail; run scripts/ci/setup-host.sh first');
 }

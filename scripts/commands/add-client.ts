@@ -32,7 +32,11 @@ export interface AddClientInput {
 const token = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 /** The old 8-step runbook in one command; on any failure nothing it created is left behind. */
-export async function addClient(ctx: OpsContext, input: AddClientInput, out: (line: string) => void): Promise<void> {
+export async function addClient(
+  ctx: OpsContext,
+  input: AddClientInput,
+  out: (line: string) => void,
+): Promise<void> {
   const checked = parsePort(input.port);
   if (!checked.ok) throw new CliError(checked.error);
   const port = checked.port;
@@ -46,14 +50,20 @@ export async function addClient(ctx: OpsContext, input: AddClientInput, out: (li
       `use make restart PORT=${port} to apply changes, or make remove-client PORT=${port} first`,
     );
   }
-  if ((await containerState(containerName(ctx, port))).exists || (await volumeExists(dataVolume(ctx, port)))) {
+  if (
+    (await containerState(containerName(ctx, port))).exists ||
+    (await volumeExists(dataVolume(ctx, port)))
+  ) {
     throw new CliError(
       `a container or data volume of an earlier client ${port} still exists`,
       `remove it with make remove-client PORT=${port} PURGE=1, or choose another port`,
     );
   }
   if (await hostPortInUse(port)) {
-    throw new CliError(`port ${port} is already in use on this host`, 'choose a free port (ss -ltn shows used ones)');
+    throw new CliError(
+      `port ${port} is already in use on this host`,
+      'choose a free port (ss -ltn shows used ones)',
+    );
   }
   await ensureImage(ctx, out);
 
@@ -82,7 +92,12 @@ export async function addClient(ctx: OpsContext, input: AddClientInput, out: (li
       writeFileSync(clientSandboxFile(ctx, port), `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
     }
     mkdirSync(logDir, { recursive: true, mode: 0o750 });
-    giveToContainerUser([dir, clientConfigFile(ctx, port), logDir, ...(sandbox ? [clientSandboxFile(ctx, port)] : [])]);
+    giveToContainerUser([
+      dir,
+      clientConfigFile(ctx, port),
+      logDir,
+      ...(sandbox ? [clientSandboxFile(ctx, port)] : []),
+    ]);
 
     if (input.noStart) {
       out(`client ${port} (${name}) created, not started: make up PORT=${port}`);
@@ -109,13 +124,17 @@ export async function addClient(ctx: OpsContext, input: AddClientInput, out: (li
   }
 
   out('');
-  out(`Console password for http://<host>:${port}/config-v8 (shown only now, keep it safe): ${adminPassword}`);
+  out(
+    `Console password for http://<host>:${port}/config-v8 (shown only now, keep it safe): ${adminPassword}`,
+  );
   out(`API token: API_TOKEN in clients/${port}/config.env (send it as "Authorization: Bearer <API_TOKEN>")`);
   if (sandbox) {
     out('Sandbox: V8 and Kentro are fakes inside this client project; try the curl examples in README.md.');
   } else {
     out('Next steps:');
-    out(`  1. Fill in V8_CLIENT_ID, V8_USERNAME, V8_PASSWORD (or save them at /config-v8) and the KENTRO_* keys`);
+    out(
+      `  1. Fill in V8_CLIENT_ID, V8_USERNAME, V8_PASSWORD (or save them at /config-v8) and the KENTRO_* keys`,
+    );
     out(`     in clients/${port}/config.env (documented in docs/CONFIG.md)`);
     out(`  2. Set PUBLIC_BASE_URL, then make restart PORT=${port}`);
     out(`  3. Register the V8 webhooks: POST /api/v1/v8/webhooks/register`);

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { CliError } from '../lib/cli-error.ts';
 import { listClientPorts } from '../lib/client-files.ts';
-import { clientConfigFile, containerName, type OpsContext } from '../lib/context.ts';
-import { compose, runInherit, composeArgs } from '../lib/docker.ts';
+import { clientConfigFile, composeEnv, containerName, type OpsContext } from '../lib/context.ts';
+import { compose, composeArgs, runInherit } from '../lib/docker.ts';
 import { parsePort } from '../lib/ports.ts';
-import { composeEnv } from '../lib/context.ts';
 import { waitHealthy } from '../lib/wait-healthy.ts';
 import { ensureImage } from './build.ts';
 
@@ -14,12 +13,19 @@ export function selectPorts(ctx: OpsContext, portArg: string | undefined): numbe
   const checked = parsePort(portArg);
   if (!checked.ok) throw new CliError(checked.error);
   if (!existsSync(clientConfigFile(ctx, checked.port))) {
-    throw new CliError(`client ${checked.port} does not exist`, `create it with make add-client PORT=${checked.port}`);
+    throw new CliError(
+      `client ${checked.port} does not exist`,
+      `create it with make add-client PORT=${checked.port}`,
+    );
   }
   return [checked.port];
 }
 
-export async function up(ctx: OpsContext, portArg: string | undefined, out: (l: string) => void): Promise<void> {
+export async function up(
+  ctx: OpsContext,
+  portArg: string | undefined,
+  out: (l: string) => void,
+): Promise<void> {
   const ports = selectPorts(ctx, portArg);
   if (ports.length === 0) throw new CliError('no client yet', 'create one with make add-client PORT=6000');
   await ensureImage(ctx, out);
@@ -28,9 +34,12 @@ export async function up(ctx: OpsContext, portArg: string | undefined, out: (l: 
     if (r.code !== 0) throw new CliError(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
   }
   // Health is awaited after all are started so their start-ups overlap.
-  const results = await Promise.all(ports.map(async (p) => [p, await waitHealthy(containerName(ctx, p), ctx.healthTimeoutS)] as const));
+  const results = await Promise.all(
+    ports.map(async (p) => [p, await waitHealthy(containerName(ctx, p), ctx.healthTimeoutS)] as const),
+  );
   const failed = results.filter(([, w]) => !w.ok);
-  for (const [p, w] of results) out(`client ${p}: ${w.ok ? `healthy (${(w.ms / 1000).toFixed(1)} s)` : 'NOT healthy'}`);
+  for (const [p, w] of results)
+    out(`client ${p}: ${w.ok ? `healthy (${(w.ms / 1000).toFixed(1)} s)` : 'NOT healthy'}`);
   if (failed.length > 0) {
     throw new CliError(
       `${failed.length} client(s) not healthy: ${failed.map(([p]) => p).join(', ')}`,
@@ -39,7 +48,11 @@ export async function up(ctx: OpsContext, portArg: string | undefined, out: (l: 
   }
 }
 
-export async function down(ctx: OpsContext, portArg: string | undefined, out: (l: string) => void): Promise<void> {
+export async function down(
+  ctx: OpsContext,
+  portArg: string | undefined,
+  out: (l: string) => void,
+): Promise<void> {
   for (const port of selectPorts(ctx, portArg)) {
     const r = await compose(ctx, port, ['down', '--remove-orphans']);
     if (r.code !== 0) throw new CliError(`client ${port}: docker compose down failed: ${r.stderr.trim()}`);
@@ -48,20 +61,36 @@ export async function down(ctx: OpsContext, portArg: string | undefined, out: (l
 }
 
 /** Recreates the container so an edited config file applies. */
-export async function restart(ctx: OpsContext, portArg: string | undefined, out: (l: string) => void): Promise<void> {
+export async function restart(
+  ctx: OpsContext,
+  portArg: string | undefined,
+  out: (l: string) => void,
+): Promise<void> {
   if (!portArg) throw new CliError('PORT is required: make restart PORT=6000');
   const [port] = selectPorts(ctx, portArg) as [number];
   const r = await compose(ctx, port, ['up', '-d', '--no-build', '--force-recreate']);
   if (r.code !== 0) throw new CliError(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
   const w = await waitHealthy(containerName(ctx, port), ctx.healthTimeoutS);
-  if (!w.ok) throw new CliError(`client ${port} is not healthy after restart (${w.state}/${w.health})`, `see make logs PORT=${port}`);
+  if (!w.ok)
+    throw new CliError(
+      `client ${port} is not healthy after restart (${w.state}/${w.health})`,
+      `see make logs PORT=${port}`,
+    );
   out(`client ${port}: recreated and healthy (${(w.ms / 1000).toFixed(1)} s)`);
 }
 
-export async function logs(ctx: OpsContext, portArg: string | undefined, lines: string | undefined): Promise<void> {
+export async function logs(
+  ctx: OpsContext,
+  portArg: string | undefined,
+  lines: string | undefined,
+): Promise<void> {
   if (!portArg) throw new CliError('PORT is required: make logs PORT=6000 [LINES=20]');
   const [port] = selectPorts(ctx, portArg) as [number];
   const n = lines && /^\d+$/.test(lines) ? lines : '20';
-  const code = await runInherit('docker', composeArgs(ctx, port, ['logs', '--no-color', '--tail', n, 'api']), composeEnv(ctx, port));
+  const code = await runInherit(
+    'docker',
+    composeArgs(ctx, port, ['logs', '--no-color', '--tail', n, 'api']),
+    composeEnv(ctx, port),
+  );
   if (code !== 0) throw new CliError(`docker compose logs failed for client ${port}`);
 }

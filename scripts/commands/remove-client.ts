@@ -30,15 +30,33 @@ export async function removeClient(
     const archive = path.join(ctx.home, 'archive', `${port}-${stamp}`);
     mkdirSync(archive, { recursive: true, mode: 0o700 });
     if (existsSync(dir)) cpSync(dir, path.join(archive, 'client'), { recursive: true });
-    if (existsSync(clientLogDir(ctx, port))) cpSync(clientLogDir(ctx, port), path.join(archive, 'logs'), { recursive: true });
+    if (existsSync(clientLogDir(ctx, port)))
+      cpSync(clientLogDir(ctx, port), path.join(archive, 'logs'), { recursive: true });
     if (hasVolume) {
       const image = ctx.image;
       const r = await run('docker', [
-        'run', '--rm', '--user', '0', '--entrypoint', 'tar',
-        '-v', `${dataVolume(ctx, port)}:/data:ro`, '-v', `${archive}:/out`,
-        image, '-C', '/data', '-czf', '/out/data.tar.gz', '.',
+        'run',
+        '--rm',
+        '--user',
+        '0',
+        '--entrypoint',
+        'tar',
+        '-v',
+        `${dataVolume(ctx, port)}:/data:ro`,
+        '-v',
+        `${archive}:/out`,
+        image,
+        '-C',
+        '/data',
+        '-czf',
+        '/out/data.tar.gz',
+        '.',
       ]);
-      if (r.code !== 0) throw new CliError(`could not archive the data volume: ${r.stderr.trim()}`, 'nothing was deleted; retry');
+      if (r.code !== 0)
+        throw new CliError(
+          `could not archive the data volume: ${r.stderr.trim()}`,
+          'nothing was deleted; retry',
+        );
     }
     out(`client ${port}: archived to ${path.relative(ctx.home, archive)}/`);
   }

@@ -36,7 +36,11 @@ export async function status(ctx: OpsContext, out: (l: string) => void): Promise
   );
   const header = ['PORT', 'NAME', 'STATE', 'HEALTH', 'CONFIG', 'V8 USER', 'UPTIME'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   out(fmt(header));
   for (const r of rows) out(fmt(r));
 }

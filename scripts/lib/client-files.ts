@@ -15,11 +15,17 @@ export function listClientPorts(ctx: OpsContext): number[] {
 }
 
 /** Reads a client's config for display; undefined fields when the file is invalid. */
-export function readClientSummary(ctx: OpsContext, port: number): { name: string; v8Username?: string; error?: string } {
+export function readClientSummary(
+  ctx: OpsContext,
+  port: number,
+): { name: string; v8Username?: string; error?: string } {
   const file = clientConfigFile(ctx, port);
   try {
     const loaded = parseConfigText(readFileSync(file, 'utf8'), file);
-    return { name: loaded.raw.CLIENT_NAME, ...(loaded.raw.V8_USERNAME ? { v8Username: loaded.raw.V8_USERNAME } : {}) };
+    return {
+      name: loaded.raw.CLIENT_NAME,
+      ...(loaded.raw.V8_USERNAME ? { v8Username: loaded.raw.V8_USERNAME } : {}),
+    };
   } catch (err) {
     return { name: '?', error: err instanceof Error ? err.message : String(err) };
   }

@@ -29,8 +29,10 @@ export function opsContext(env: NodeJS.ProcessEnv = process.env): OpsContext {
 }
 
 export const clientDir = (ctx: OpsContext, port: number) => path.join(ctx.home, 'clients', String(port));
-export const clientConfigFile = (ctx: OpsContext, port: number) => path.join(clientDir(ctx, port), 'config.env');
-export const clientSandboxFile = (ctx: OpsContext, port: number) => path.join(clientDir(ctx, port), 'sandbox.env');
+export const clientConfigFile = (ctx: OpsContext, port: number) =>
+  path.join(clientDir(ctx, port), 'config.env');
+export const clientSandboxFile = (ctx: OpsContext, port: number) =>
+  path.join(clientDir(ctx, port), 'sandbox.env');
 export const clientLogDir = (ctx: OpsContext, port: number) => path.join(ctx.home, 'logs', String(port));
 export const projectName = (ctx: OpsContext, port: number) => `${ctx.prefix}-${port}`;
 export const containerName = (ctx: OpsContext, port: number) => `${ctx.prefix}-${port}`;

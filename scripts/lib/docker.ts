@@ -28,7 +28,15 @@ export function runInherit(cmd: string, args: readonly string[], env?: NodeJS.Pr
 
 export function composeArgs(ctx: OpsContext, port: number, args: readonly string[]): string[] {
   const profiles = existsSync(clientSandboxFile(ctx, port)) ? ['--profile', 'sandbox'] : [];
-  return ['compose', '-f', `${ctx.repo}/docker-compose.yml`, '-p', projectName(ctx, port), ...profiles, ...args];
+  return [
+    'compose',
+    '-f',
+    `${ctx.repo}/docker-compose.yml`,
+    '-p',
+    projectName(ctx, port),
+    ...profiles,
+    ...args,
+  ];
 }
 
 export function compose(ctx: OpsContext, port: number, args: readonly string[]): Promise<RunResult> {
@@ -66,7 +74,9 @@ export async function imageExists(image: string): Promise<boolean> {
 export function hostPortInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE' || err.code === 'EACCES'));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code === 'EADDRINUSE' || err.code === 'EACCES'),
+    );
     server.once('listening', () => server.close(() => resolve(false)));
     server.listen({ port, host: '0.0.0.0', exclusive: true });
   });

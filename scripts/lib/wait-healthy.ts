@@ -11,7 +11,12 @@ export async function waitHealthy(container: string, timeoutS: number): Promise<
     const s = await containerState(container);
     last = { state: s.state, health: s.health };
     if (s.state === 'running' && s.health === 'healthy') return { ok: true, ms: Date.now() - started };
-    if (s.state === 'exited' || s.state === 'dead' || (s.state === 'restarting' && Date.now() - started > 3000)) break;
+    if (
+      s.state === 'exited' ||
+      s.state === 'dead' ||
+      (s.state === 'restarting' && Date.now() - started > 3000)
+    )
+      break;
     await sleep(250);
   }
   return { ok: false, ms: Date.now() - started, ...last };

@@ -22,7 +22,12 @@ describe('HTTP basics', () => {
       '/cfg/config-6555.env',
     );
     const config = toAppConfig(loaded, settings);
-    const { logger, redactor } = createLogger({ port: 6555, clientName: 'Basics', level: 'error', stdout: false });
+    const { logger, redactor } = createLogger({
+      port: 6555,
+      clientName: 'Basics',
+      level: 'error',
+      stdout: false,
+    });
     const startedAt = clock.now();
     clock.advance(42_000);
     // Only the deps this shell needs; feature routers get their own component tests.

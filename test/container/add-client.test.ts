@@ -43,7 +43,10 @@ describe('make add-client', () => {
     assert.ok(!text.includes(password), 'only the hash of the console password is stored');
     assert.match(text, /^ADMIN_PASSWORD_HASH=scrypt\$/m);
     assert.match(text, /^API_TOKEN=[A-Za-z0-9_-]{40,}$/m);
-    const health = (await (await fetch(`http://127.0.0.1:${existing}/health`)).json()) as Record<string, unknown>;
+    const health = (await (await fetch(`http://127.0.0.1:${existing}/health`)).json()) as Record<
+      string,
+      unknown
+    >;
     assert.equal(health.client, "Corban D'Ávila & Filhos");
     assert.equal(health.port, existing);
     const inspect = docker(['inspect', '--format', '{{.State.Health.Status}}', `${TEST_PREFIX}-${existing}`]);
@@ -95,7 +98,10 @@ describe('make add-client', () => {
     assert.equal(build.status, 0, build.stderr);
     const port = await freePort(43000 + Math.floor(Math.random() * 3000));
     try {
-      const r = await home.ctl(['add-client', '--port', String(port)], { CLT_V8_IMAGE: broken, HEALTH_TIMEOUT_S: '20' });
+      const r = await home.ctl(['add-client', '--port', String(port)], {
+        CLT_V8_IMAGE: broken,
+        HEALTH_TIMEOUT_S: '20',
+      });
       assert.equal(r.code, 2);
       assert.match(r.stderr, new RegExp(`client ${port} did not become healthy`));
       assert.deepEqual(leftovers(port), nothing);

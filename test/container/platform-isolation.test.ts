@@ -92,7 +92,10 @@ describe('two clients side by side', () => {
   });
 
   test('the config path cannot be written, the root filesystem is read-only, /tmp and data are writable', () => {
-    const cfg = execIn(name(portA), `require('fs').appendFileSync('/app/config/config-${portA}.env', 'X=1\\n')`);
+    const cfg = execIn(
+      name(portA),
+      `require('fs').appendFileSync('/app/config/config-${portA}.env', 'X=1\\n')`,
+    );
     assert.notEqual(cfg.code, 0);
     assert.match(cfg.stderr, /EROFS|read-only/i);
     const root = execIn(name(portA), `require('fs').writeFileSync('/app/hacked', 'x')`);
@@ -114,24 +117,40 @@ describe('two clients side by side', () => {
     assert.equal(info.eff, '0000000000000000');
     assert.equal(info.bnd, '0000000000000000');
     assert.equal(info.nnp, '1');
-    const cfg = dockerJson<{ ReadonlyRootfs: boolean; CapDrop: string[]; PidsLimit: number; Memory: number }>([
-      'inspect',
-      '--format',
-      '{{json .HostConfig}}',
-      name(portA),
-    ]);
+    const cfg = dockerJson<{ ReadonlyRootfs: boolean; CapDrop: string[]; PidsLimit: number; Memory: number }>(
+      ['inspect', '--format', '{{json .HostConfig}}', name(portA)],
+    );
     assert.equal(cfg.ReadonlyRootfs, true);
     assert.deepEqual(cfg.CapDrop, ['ALL']);
     assert.ok(cfg.PidsLimit > 0 && cfg.Memory > 0);
   });
 
   test('each client has its own network; neither can reach the other by name or IP', () => {
-    const netA = Object.keys(dockerJson<Record<string, unknown>>(['inspect', '--format', '{{json .NetworkSettings.Networks}}', name(portA)]));
-    const netB = Object.keys(dockerJson<Record<string, unknown>>(['inspect', '--format', '{{json .NetworkSettings.Networks}}', name(portB)]));
+    const netA = Object.keys(
+      dockerJson<Record<string, unknown>>([
+        'inspect',
+        '--format',
+        '{{json .NetworkSettings.Networks}}',
+        name(portA),
+      ]),
+    );
+    const netB = Object.keys(
+      dockerJson<Record<string, unknown>>([
+        'inspect',
+        '--format',
+        '{{json .NetworkSettings.Networks}}',
+        name(portB),
+      ]),
+    );
     assert.deepEqual(netA, [`${name(portA)}_default`]);
     assert.deepEqual(netB, [`${name(portB)}_default`]);
     const ipOf = (port: number) =>
-      docker(['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name(port)]).stdout.trim();
+      docker([
+        'inspect',
+        '--format',
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+        name(port),
+      ]).stdout.trim();
     const probe = (url: string) =>
       `fetch(${JSON.stringify(url)},{signal:AbortSignal.timeout(2000)}).then(r=>{console.log('REACHED',r.status)},e=>{console.log('UNREACHABLE',e.cause?.code??e.name);})`;
     // Control: the probe does reach a server it is allowed to reach (itself, by name and IP).
@@ -150,13 +169,19 @@ describe('two clients side by side', () => {
     const marker = `marker-a-${Date.now()}`;
     const errMarker = `errmarker-a-${Date.now()}`;
     await fetch(`http://127.0.0.1:${portA}/health`, { headers: { 'x-request-id': marker } });
-    const bad = await fetch(`http://127.0.0.1:${portA}/api/v1/nothing`, { headers: { 'x-request-id': errMarker } });
+    const bad = await fetch(`http://127.0.0.1:${portA}/api/v1/nothing`, {
+      headers: { 'x-request-id': errMarker },
+    });
     assert.equal(bad.status, 401);
     await new Promise((r) => setTimeout(r, 300));
     assert.match(home.readLog(portA, 'combined'), new RegExp(marker));
     assert.match(home.readLog(portA, 'out'), new RegExp(marker));
     assert.match(home.readLog(portA, 'error'), new RegExp(errMarker));
-    const line = home.readLog(portA, 'combined').split('\n').find((l) => l.includes(marker)) ?? '{}';
+    const line =
+      home
+        .readLog(portA, 'combined')
+        .split('\n')
+        .find((l) => l.includes(marker)) ?? '{}';
     const parsed = JSON.parse(line) as Record<string, unknown>;
     assert.equal(parsed.port, portA);
     assert.equal(parsed.client, 'Cliente A');
@@ -170,7 +195,13 @@ describe('two clients side by side', () => {
   test('canary secrets never appear in logs, /health or error responses', async () => {
     const answers: string[] = [];
     answers.push(await (await fetch(`http://127.0.0.1:${portA}/health`)).text());
-    answers.push(await (await fetch(`http://127.0.0.1:${portA}/api/v1/x`, { headers: { authorization: `Bearer ${CANARY_PASSWORD}` } })).text());
+    answers.push(
+      await (
+        await fetch(`http://127.0.0.1:${portA}/api/v1/x`, {
+          headers: { authorization: `Bearer ${CANARY_PASSWORD}` },
+        })
+      ).text(),
+    );
     answers.push(
       await (
         await fetch(`http://127.0.0.1:${portA}/api/v1/nope?password=${CANARY_PASSWORD}`, {

@@ -3,7 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, parseConfigText, readProcessSettings } from '../../app/config/load-config.ts';
+import {
+  ConfigError,
+  loadConfig,
+  parseConfigText,
+  readProcessSettings,
+} from '../../app/config/load-config.ts';
 import { CONFIG_KEYS } from '../../app/config/schema.ts';
 
 const BASE = `PORT=6000\nCLIENT_NAME=Empresa\nAPI_TOKEN=${'x'.repeat(32)}\n`;
@@ -88,7 +93,10 @@ test('every key is documented with a kind', () => {
 });
 
 test('overrides apply only to overridable keys and are marked as such', () => {
-  const c = parseConfigText(`${BASE}V8_USERNAME=a@b.com\n`, 'f', { V8_USERNAME: 'c@d.com', API_TOKEN: 'y'.repeat(40) });
+  const c = parseConfigText(`${BASE}V8_USERNAME=a@b.com\n`, 'f', {
+    V8_USERNAME: 'c@d.com',
+    API_TOKEN: 'y'.repeat(40),
+  });
   assert.equal(c.raw.V8_USERNAME, 'c@d.com');
   assert.equal(c.sources.V8_USERNAME, 'override');
   assert.equal(c.raw.API_TOKEN, 'x'.repeat(32));
@@ -99,7 +107,10 @@ test('loadConfig reads exactly config-<PORT>.env and nothing else', () => {
   writeFileSync(path.join(dir, 'config.env'), BASE);
   writeFileSync(path.join(dir, 'config-6001.env'), BASE.replace('6000', '6001'));
   const settings = { port: 6000, configDir: dir, dataDir: dir, logDir: dir };
-  assert.throws(() => loadConfig(settings), (e: ConfigError) => /file not found/.test(e.issues[0]?.reason ?? ''));
+  assert.throws(
+    () => loadConfig(settings),
+    (e: ConfigError) => /file not found/.test(e.issues[0]?.reason ?? ''),
+  );
   writeFileSync(path.join(dir, 'config-6000.env'), BASE.replace('PORT=6000', 'PORT=6002'));
   assert.throws(() => loadConfig(settings), /declares 6002 but this container runs on port 6000/);
   writeFileSync(path.join(dir, 'config-6000.env'), BASE);

@@ -43,7 +43,16 @@ test('every port gets its own /28 inside 10.128.0.0/12, with no overlap', () => 
   assert.equal(seen.size, 65535 - 1024 + 1);
 });
 
-const tricky = ['plain', 'Empresa X', "D'Ávila", 'say "hi"', 'a#b', 'back\\slash', 'mixed \'q\' and "qq"', 'line\nbreak'];
+const tricky = [
+  'plain',
+  'Empresa X',
+  "D'Ávila",
+  'say "hi"',
+  'a#b',
+  'back\\slash',
+  'mixed \'q\' and "qq"',
+  'line\nbreak',
+];
 for (const value of tricky) {
   test(`a value survives the env file round trip: ${JSON.stringify(value)}`, () => {
     const parsed = dotenv.parse(`KEY=${quoteEnvValue(value)}\nNEXT=1\n`);

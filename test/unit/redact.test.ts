@@ -23,7 +23,12 @@ test('secret-looking keys are replaced at any depth; other values kept', () => {
   const out = r.value({
     username: 'op@x.com',
     password: 'p4ss',
-    nested: { apiKey: 'k', api_key: 'k2', headers: { Authorization: 'Bearer abc' }, list: [{ access_token: 't' }] },
+    nested: {
+      apiKey: 'k',
+      api_key: 'k2',
+      headers: { Authorization: 'Bearer abc' },
+      list: [{ access_token: 't' }],
+    },
     count: 3,
   }) as Record<string, unknown>;
   assert.deepEqual(out, {
@@ -61,13 +66,18 @@ test('the logger writes JSON lines with port, client and request id to out/error
     stdout: false,
   });
   redactor.addSecret('CANARY-secret-xyz');
-  runWithRequestId('req-1', () => logger.info('hello', { cpf: '52998224725', password: 'CANARY-secret-xyz' }));
+  runWithRequestId('req-1', () =>
+    logger.info('hello', { cpf: '52998224725', password: 'CANARY-secret-xyz' }),
+  );
   logger.warn('careful CANARY-secret-xyz');
   logger.error('boom', { err: new Error('failed with CANARY-secret-xyz') });
   logger.debug('not written at info');
   await close();
   const read = (k: string) => readFileSync(path.join(dir, `${k}-6123.log`), 'utf8');
-  const combined = read('combined').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const combined = read('combined')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(combined.length, 3);
   assert.equal(combined[0]?.port, 6123);
   assert.equal(combined[0]?.client, 'Teste');
@@ -75,11 +85,17 @@ test('the logger writes JSON lines with port, client and request id to out/error
   assert.equal(combined[0]?.cpf, '529.***.***-25');
   assert.ok(typeof combined[0]?.timestamp === 'string');
   assert.deepEqual(
-    read('out').trim().split('\n').map((l) => (JSON.parse(l) as { level: string }).level),
+    read('out')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { level: string }).level),
     ['info', 'warn'],
   );
   assert.deepEqual(
-    read('error').trim().split('\n').map((l) => (JSON.parse(l) as { level: string }).level),
+    read('error')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { level: string }).level),
     ['warn', 'error'],
   );
   for (const k of ['out', 'error', 'combined']) assert.ok(!read(k).includes('CANARY-secret-xyz'));

@@ -10,7 +10,9 @@ export function bearerAuth(apiToken: () => string): RequestHandler {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) {
-      next(new AppError('unauthorized', 'missing API token: send the header Authorization: Bearer <API_TOKEN>'));
+      next(
+        new AppError('unauthorized', 'missing API token: send the header Authorization: Bearer <API_TOKEN>'),
+      );
       return;
     }
     if (!timingSafeEqual(digest(match[1]), digest(apiToken()))) {

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import type { CookieOptions, Request, RequestHandler, Response } from 'express';
+import type { Clock } from '../../adapters/clock.ts';
+import { AppError } from '../../domain/app-error.ts';
+
+/**
+ * Sign-in sessions of the /config-v8 console: server-side, in memory (one process per client, and
+ * a restart signing everybody out is acceptable), identified by a random id in an HttpOnly cookie.
+ */
+export interface ConsoleSession {
+  readonly id: string;
+  readonly createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface SessionOptions {
+  readonly clock: Clock;
+  /** Signed out after this long without a request. */
+  readonly idleMs: number;
+  /** Signed out after this long whatever the activity. */
+  readonly absoluteMs: number;
+  /** Oldest-idle sessions are dropped beyond this (bounded memory). */
+  readonly maxSessions: number;
+}
+
+export const DEFAULT_SESSION_OPTIONS: Omit<SessionOptions, 'clock'> = {
+  idleMs: 30 * 60_000,
+  absoluteMs: 12 * 60 * 60_000,
+  maxSessions: 50,
+};
+
+export class SessionStore {
+  private readonly opts: SessionOptions;
+  private readonly sessions = new Map<string, ConsoleSession>();
+
+  constructor(opts: SessionOptions) {
+    this.opts = opts;
+  }
+
+  get idleMs(): number {
+    return this.opts.idleMs;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  create(): ConsoleSession {
+    const now = this.opts.clock.now();
+    this.sweep(now);
+    while (this.sessions.size >= this.opts.maxSessions) {
+      let oldest: ConsoleSession | undefined;
+      for (const s of this.sessions.values()) if (!oldest || s.lastSeenAt < oldest.lastSeenAt) oldest = s;
+      if (!oldest) break;
+      this.sessions.delete(oldest.id);
+    }
+    const session: ConsoleSession = {
+      id: randomBytes(32).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The live session with this id (its idle time restarts), or undefined. */
+  touch(id: string | undefined): ConsoleSession | undefined {
+    if (!id) return undefined;
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    const now = this.opts.clock.now();
+    if (this.expired(session, now)) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    session.lastSeenAt = now;
+    return session;
+  }
+
+  destroy(id: string): void {
+    this.sessions.delete(id);
+  }
+
+  private expired(s: ConsoleSession, now: number): boolean {
+    return now - s.lastSeenAt >= this.opts.idleMs || now - s.createdAt >= this.opts.absoluteMs;
+  }
+
+  private sweep(now: number): void {
+    for (const [id, s] of this.sessions) if (this.expired(s, now)) this.sessions.delete(id);
+  }
+}
+
+// Cookies are per host, not per port: every client on this machine needs its own cookie names,
+// or signing in to one client would sign the browser out of the others.
+export function sessionCookieName(port: number, secure: boolean): string {
+  return secure ? `__Host-cltv8-${port}-sid` : `cltv8-${port}-sid`;
+}
+
+/** HttpOnly, SameSite=Strict, Path=/; Secure when the request came over HTTPS (directly or via a trusted proxy). */
+export function consoleCookieOptions(req: Request): CookieOptions {
+  return { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure };
+}
+
+const attached = new WeakMap<Request, ConsoleSession>();
+
+/** The signed-in session of this request, if any. */
+export function sessionOf(req: Request): ConsoleSession | undefined {
+  return attached.get(req);
+}
+
+/** Needs cookie-parser before it. Never rejects: it only finds the session when there is one. */
+export function loadSession(store: SessionStore, port: number): RequestHandler {
+  return (req, _res, next) => {
+    const cookies = (req.cookies ?? {}) as Record<string, unknown>;
+    const id = cookies[sessionCookieName(port, req.secure)];
+    const session = store.touch(typeof id === 'string' ? id : undefined);
+    if (session) attached.set(req, session);
+    next();
+  };
+}
+
+export function requireSession(): RequestHandler {
+  return (req, _res, next) => {
+    if (!attached.has(req)) {
+      next(
+        new AppError(
+          'unauthorized',
+          'sessão inexistente ou expirada: entre novamente com a senha do console',
+        ),
+      );
+      return;
+    }
+    next();
+  };
+}
+
+/** Replaces any session of this request with a fresh one (a new id at every sign-in). */
+export function startSession(store: SessionStore, port: number, req: Request, res: Response): ConsoleSession {
+  const previous = attached.get(req);
+  if (previous) store.destroy(previous.id);
+  const session = store.create();
+  attached.set(req, session);
+  res.cookie(sessionCookieName(port, req.secure), session.id, consoleCookieOptions(req));
+  return session;
+}
+
+export function endSession(store: SessionStore, port: number, req: Request, res: Response): void {
+  const session = attached.get(req);
+  if (session) store.destroy(session.id);
+  attached.delete(req);
+  res.clearCookie(sessionCookieName(port, req.secure), consoleCookieOptions(req));
+}
