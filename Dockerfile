@@ -27,5 +27,5 @@ RUN mkdir -p /app/config /app/logs /app/data \
  && chmod 0700 /app/data
 USER 1000:1000
 # bash's /dev/tcp: no curl, and far cheaper than starting a second node process on every check.
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 CMD ["/usr/local/bin/clt-v8-healthcheck"]
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 CMD ["/usr/local/bin/clt-v8-healthcheck"]
 CMD ["node", "dist/app/main.js"]

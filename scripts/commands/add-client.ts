@@ -12,6 +12,7 @@ import {
   clientSandboxFile,
   containerName,
   dataVolume,
+  healthProbe,
   type OpsContext,
 } from '../lib/context.ts';
 import { compose, containerState, hostPortInUse, volumeExists } from '../lib/docker.ts';
@@ -107,7 +108,7 @@ export async function addClient(
     out(`starting client ${port} (${name})${sandbox ? ' in sandbox mode' : ''}...`);
     const up = await compose(ctx, port, ['up', '-d', '--no-build']);
     if (up.code !== 0) throw new CliError(`docker compose up failed for client ${port}: ${up.stderr.trim()}`);
-    const waited = await waitHealthy(containerName(ctx, port), ctx.healthTimeoutS);
+    const waited = await waitHealthy(containerName(ctx, port), ctx.healthTimeoutS, healthProbe(ctx, port));
     if (!waited.ok) {
       const logs = await compose(ctx, port, ['logs', '--no-color', '--tail', '20', 'api']);
       throw new CliError(

@@ -1,11 +1,28 @@
 import { existsSync } from 'node:fs';
 import { CliError } from '../lib/cli-error.ts';
 import { listClientPorts } from '../lib/client-files.ts';
-import { clientConfigFile, composeEnv, containerName, type OpsContext } from '../lib/context.ts';
+import { clientConfigFile, composeEnv, containerName, healthProbe, type OpsContext } from '../lib/context.ts';
 import { compose, composeArgs, runInherit } from '../lib/docker.ts';
 import { parsePort } from '../lib/ports.ts';
 import { waitHealthy } from '../lib/wait-healthy.ts';
 import { ensureImage } from './build.ts';
+
+const UP_CONCURRENCY = 4;
+
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(lanes);
+}
 
 /** PORT= given: that client, which must exist; otherwise every client under clients/. */
 export function selectPorts(ctx: OpsContext, portArg: string | undefined): number[] {
@@ -29,13 +46,20 @@ export async function up(
   const ports = selectPorts(ctx, portArg);
   if (ports.length === 0) throw new CliError('no client yet', 'create one with make add-client PORT=6000');
   await ensureImage(ctx, out);
-  for (const port of ports) {
+  // A few projects at a time: compose itself is mostly waiting on the engine.
+  const failures: string[] = [];
+  await eachLimited(ports, UP_CONCURRENCY, async (port) => {
     const r = await compose(ctx, port, ['up', '-d', '--no-build']);
-    if (r.code !== 0) throw new CliError(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
-  }
+    if (r.code !== 0) failures.push(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
+  });
+  if (failures.length > 0)
+    throw new CliError(failures.join('\n'), 'see make status and make logs PORT=<port>');
   // Health is awaited after all are started so their start-ups overlap.
   const results = await Promise.all(
-    ports.map(async (p) => [p, await waitHealthy(containerName(ctx, p), ctx.healthTimeoutS)] as const),
+    ports.map(
+      async (p) =>
+        [p, await waitHealthy(containerName(ctx, p), ctx.healthTimeoutS, healthProbe(ctx, p))] as const,
+    ),
   );
   const failed = results.filter(([, w]) => !w.ok);
   for (const [p, w] of results)
@@ -70,7 +94,7 @@ export async function restart(
   const [port] = selectPorts(ctx, portArg) as [number];
   const r = await compose(ctx, port, ['up', '-d', '--no-build', '--force-recreate']);
   if (r.code !== 0) throw new CliError(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
-  const w = await waitHealthy(containerName(ctx, port), ctx.healthTimeoutS);
+  const w = await waitHealthy(containerName(ctx, port), ctx.healthTimeoutS, healthProbe(ctx, port));
   if (!w.ok)
     throw new CliError(
       `client ${port} is not healthy after restart (${w.state}/${w.health})`,

@@ -38,6 +38,12 @@ export const projectName = (ctx: OpsContext, port: number) => `${ctx.prefix}-${p
 export const containerName = (ctx: OpsContext, port: number) => `${ctx.prefix}-${port}`;
 export const dataVolume = (ctx: OpsContext, port: number) => `${projectName(ctx, port)}_data`;
 
+/** Where the operator's machine reaches a client's /health (the published port). */
+export function healthProbe(ctx: OpsContext, port: number): { host: string; port: number } {
+  const host = ctx.bindAddress === '0.0.0.0' || ctx.bindAddress === '::' ? '127.0.0.1' : ctx.bindAddress;
+  return { host, port };
+}
+
 /** Variables docker-compose.yml interpolates for one client. */
 export function composeEnv(ctx: OpsContext, port: number): NodeJS.ProcessEnv {
   return {

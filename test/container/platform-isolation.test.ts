@@ -1,6 +1,7 @@
 // Two clients side by side, started exactly as an operator would (make add-client), then checked
 // from the outside: health, mounts, filesystem, privileges, networks and log files.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { docker, dockerJson, freePort, OpsHome, setConfigKeys, TEST_PREFIX } from '../support/ops.ts';
@@ -125,7 +126,7 @@ describe('two clients side by side', () => {
     assert.ok(cfg.PidsLimit > 0 && cfg.Memory > 0);
   });
 
-  test('each client has its own network; neither can reach the other by name or IP', () => {
+  test('each client has its own network; neither can reach the other by name or IP', async () => {
     const netA = Object.keys(
       dockerJson<Record<string, unknown>>([
         'inspect',
@@ -151,17 +152,38 @@ describe('two clients side by side', () => {
         '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
         name(port),
       ]).stdout.trim();
-    const probe = (url: string) =>
-      `fetch(${JSON.stringify(url)},{signal:AbortSignal.timeout(2000)}).then(r=>{console.log('REACHED',r.status)},e=>{console.log('UNREACHABLE',e.cause?.code??e.name);})`;
-    // Control: the probe does reach a server it is allowed to reach (itself, by name and IP).
-    assert.match(execIn(name(portA), probe(`http://${name(portA)}:${portA}/health`)).stdout, /REACHED 200/);
-    assert.match(execIn(name(portA), probe(`http://${ipOf(portA)}:${portA}/health`)).stdout, /REACHED 200/);
-    for (const [from, to] of [
+    // One exec per source container, all URLs probed at once (a failed name lookup takes seconds).
+    const probe = (container: string, urls: string[]): Promise<string[]> => {
+      const script =
+        `Promise.all(${JSON.stringify(urls)}.map(u=>fetch(u,{signal:AbortSignal.timeout(3000)})` +
+        `.then(r=>'REACHED '+r.status,e=>'UNREACHABLE '+(e.cause?.code??e.name))))` +
+        `.then(a=>console.log(JSON.stringify(a)))`;
+      return new Promise((resolve, reject) =>
+        execFile('docker', ['exec', container, 'node', '-e', script], (err, stdout, stderr) =>
+          err ? reject(new Error(stderr)) : resolve(JSON.parse(stdout) as string[]),
+        ),
+      );
+    };
+    const directions = [
       [portA, portB],
       [portB, portA],
-    ] as const) {
-      assert.match(execIn(name(from), probe(`http://${name(to)}:${to}/health`)).stdout, /UNREACHABLE/);
-      assert.match(execIn(name(from), probe(`http://${ipOf(to)}:${to}/health`)).stdout, /UNREACHABLE/);
+    ] as const;
+    const results = await Promise.all(
+      directions.map(([from, to]) =>
+        probe(name(from), [
+          `http://${name(from)}:${from}/health`,
+          `http://${ipOf(from)}:${from}/health`,
+          `http://${name(to)}:${to}/health`,
+          `http://${ipOf(to)}:${to}/health`,
+        ]),
+      ),
+    );
+    for (const [selfByName, selfByIp, otherByName, otherByIp] of results) {
+      // Control: the probe does reach what it is allowed to reach (itself, by name and by IP).
+      assert.equal(selfByName, 'REACHED 200');
+      assert.equal(selfByIp, 'REACHED 200');
+      assert.match(otherByName ?? '', /^UNREACHABLE/);
+      assert.match(otherByIp ?? '', /^UNREACHABLE/);
     }
   });
 
@@ -232,5 +254,23 @@ describe('two clients side by side', () => {
     for (const canary of [CANARY_PASSWORD, CANARY_KENTRO, CANARY_TOKEN]) {
       assert.ok(!everything.includes(canary), `canary ${canary.slice(0, 12)}… leaked`);
     }
+  });
+
+  test("Docker's own healthcheck (bash /dev/tcp, no curl) turns healthy", async () => {
+    const deadline = Date.now() + 90_000;
+    let status = '';
+    while (Date.now() < deadline) {
+      status = docker(['inspect', '--format', '{{.State.Health.Status}}', name(portB)]).stdout.trim();
+      if (status === 'healthy') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.equal(status, 'healthy');
+    const log = dockerJson<{ Log: { ExitCode: number; Output: string }[] }>([
+      'inspect',
+      '--format',
+      '{{json .State.Health}}',
+      name(portB),
+    ]);
+    assert.equal(log.Log.at(-1)?.ExitCode, 0);
   });
 });
