@@ -14,8 +14,9 @@ LINES ?= 20
 PURGE ?=
 SANDBOX ?=
 NO_START ?=
+JSON ?=
 
-.PHONY: help build up down add-client remove-client restart logs status sandbox set-admin-password test lint typecheck setup bench
+.PHONY: help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -49,6 +50,9 @@ sandbox: ## run sandbox clients 4000 and 5000 wired to fake V8 and fake Kentro (
 
 set-admin-password: ## set a client's /config-v8 password: PORT= [PASSWORD=] (random if omitted)
 	@$(CTL) set-admin-password --port "$(PORT)" $(if $(PASSWORD),--password "$(PASSWORD)")
+
+config: ## a client's effective configuration, masked, with each value's source: PORT= [JSON=1]
+	@$(CTL) config --port "$(PORT)" $(if $(filter 1 yes true,$(JSON)),--json)
 
 setup: ## prepare a registry-less Debian machine (Docker engine, Compose v2, Node 24, base image)
 	@bash scripts/ci/setup-host.sh

@@ -2,19 +2,26 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { systemClock } from './adapters/clock.ts';
+import { createKentroClient } from './adapters/kentro/kentro-http-client.ts';
+import { openStore } from './adapters/store/store.ts';
 import { createV8 } from './adapters/v8/create-v8.ts';
 import { buildApp } from './app.ts';
-import { toAppConfig } from './config/app-config.ts';
-import { ConfigError, loadConfig, readProcessSettings } from './config/load-config.ts';
+import { loadEffectiveConfig } from './config/effective-config.ts';
+import { ConfigError, readProcessSettings } from './config/load-config.ts';
 import { createLogger } from './logging/logger.ts';
+import { buildFlowDeps } from './use-cases/flow/flow-deps.ts';
+import { WebhookProcessor } from './use-cases/webhooks/webhook-processor.ts';
+import { startWorkers } from './workers/workers.ts';
 
 /** Time we give in-flight requests after SIGTERM; compose's stop_grace_period is longer. */
 const SHUTDOWN_GRACE_MS = 8000;
 
 async function main(): Promise<void> {
   const settings = readProcessSettings();
-  const loaded = loadConfig(settings);
-  const config = toAppConfig(loaded, settings);
+  // The config file plus the overrides saved from the /config-v8 console (data volume).
+  const { effective, notices } = loadEffectiveConfig(settings);
+  const config = effective.current();
+  const loaded = config.loaded;
   const { logger, redactor, close } = createLogger({
     port: config.port,
     clientName: config.clientName,
@@ -38,16 +45,35 @@ async function main(): Promise<void> {
     });
   }
   for (const r of loaded.renamed) logger.info('old config key accepted', { from: r.from, to: r.to });
+  for (const n of notices) logger.log(n.level, n.message, n.meta);
 
   const v8 = createV8({
-    credentials: () => config.v8,
+    // Read on every call: a save in the console applies to the next V8 call.
+    credentials: () => effective.current().v8,
     limits: config.v8,
     dataDir: config.dataDir,
     clock: systemClock,
     redactor,
     logger,
   });
-  const app = buildApp({ config, logger, redactor, clock: systemClock, startedAt: systemClock.now(), v8 });
+  // Opening the store runs pending migrations; a store it cannot open stops the start.
+  const store = openStore({ dataDir: config.dataDir, clock: systemClock });
+  const kentro = createKentroClient(config.kentro, { logger });
+  const flow = buildFlowDeps({ config, store, v8, kentro, clock: systemClock, logger });
+  const webhooks = new WebhookProcessor(flow);
+  const app = buildApp({
+    config,
+    logger,
+    redactor,
+    clock: systemClock,
+    startedAt: systemClock.now(),
+    v8,
+    effective,
+    store,
+    kentro,
+    flow,
+    webhooks,
+  });
   const server: Server = app.listen(config.port, '0.0.0.0');
   server.requestTimeout = 60_000;
   // Longer than the idle timeout of clients and proxies in front (docker-proxy keeps the client
@@ -59,6 +85,11 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   logger.info('listening', { port: config.port, configFile: config.configFile, version: config.version });
+  const workers = startWorkers(flow);
+  // Events stored but not processed before a stop (or a crash) are processed now.
+  void webhooks.replay().then((r) => {
+    if (r.found > 0) logger.info('V8 webhooks left from the last run processed', { ...r });
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -70,12 +101,26 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      logger.info('stopped');
-      void close().then(() => process.exit(0));
+    // Workers finish their current item (flows keep their state and resume at the next start) while
+    // the server drains; the store closes only after both and after background webhook processing.
+    const workersStopped = new Promise<void>((resolve) => {
+      setTimeout(resolve, SHUTDOWN_GRACE_MS).unref();
+      void workers.stop().then(resolve);
     });
+    const stopped = Promise.allSettled([
+      workersStopped,
+      new Promise<void>((resolve) => server.close(() => resolve())),
+    ]);
     server.closeIdleConnections();
+    void stopped
+      .then(() => webhooks.drain())
+      .then(() => {
+        clearTimeout(force);
+        store.close();
+        logger.info('stopped');
+        return close();
+      })
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

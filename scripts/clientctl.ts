@@ -7,6 +7,7 @@ import { down, logs, restart, up } from './commands/lifecycle.ts';
 import { removeClient } from './commands/remove-client.ts';
 import { sandbox } from './commands/sandbox.ts';
 import { setAdminPassword } from './commands/set-admin-password.ts';
+import { showConfig } from './commands/show-config.ts';
 import { status } from './commands/status.ts';
 import { CliError } from './lib/cli-error.ts';
 import { opsContext } from './lib/context.ts';
@@ -21,7 +22,8 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   logs --port P [--lines N]
   status
   sandbox                                 sandbox clients 4000 and 5000 with fake V8/Kentro
-  set-admin-password --port P [--password X]`;
+  set-admin-password --port P [--password X]
+  config --port P [--json]                effective configuration (masked) and where each value comes from`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -35,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
       sandbox: { type: 'boolean', default: false },
       purge: { type: 'boolean', default: false },
       'no-start': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
     },
   });
   const ctx = opsContext();
@@ -66,6 +69,8 @@ async function main(argv: string[]): Promise<void> {
       return sandbox(ctx, out);
     case 'set-admin-password':
       return setAdminPassword(ctx, port, values.password || undefined, out);
+    case 'config':
+      return showConfig(ctx, port, values.json, out);
     default:
       throw new CliError(`unknown command "${positionals[0] ?? ''}"`, USAGE);
   }

@@ -1,0 +1,69 @@
+import cookieParser from 'cookie-parser';
+import type { RequestHandler } from 'express';
+import { systemClock } from '../../adapters/clock.ts';
+import { CircuitBreaker } from '../../adapters/v8/circuit-breaker.ts';
+import { Pacer } from '../../adapters/v8/pacer.ts';
+import { passwordGrant } from '../../adapters/v8/v8-auth.ts';
+import type { FetchToken } from '../../adapters/v8/v8-token-cache.ts';
+import { V8Transport } from '../../adapters/v8/v8-transport.ts';
+import type { AppDeps } from '../../app.ts';
+import { EffectiveConfig } from '../../config/effective-config.ts';
+import type { CredentialsDeps } from '../../use-cases/console/save-v8-credentials.ts';
+import { type ConsoleCsrf, consoleCsrf } from '../middleware/csrf.ts';
+import { DEFAULT_SESSION_OPTIONS, loadSession, SessionStore } from '../middleware/session.ts';
+
+/** What the console, the legacy /config/v8 routes and the config API share inside one app. */
+export interface ConsoleContext {
+  readonly deps: AppDeps;
+  readonly port: number;
+  readonly effective: EffectiveConfig;
+  readonly sessions: SessionStore;
+  readonly csrf: ConsoleCsrf;
+  readonly probe: FetchToken;
+  readonly credentials: CredentialsDeps;
+  /** cookie-parser + the session lookup, for every console and legacy route. */
+  readonly identify: readonly RequestHandler[];
+}
+
+/**
+ * "Testar conexão" logs in through the same password grant and transport code as the token cache,
+ * but on a transport of its own (fresh pacer and breaker per test): a test against a wrong URL
+ * must not open the breaker of the client's real V8 traffic, nor queue behind it.
+ */
+export function v8Probe(deps: AppDeps, effective: EffectiveConfig): FetchToken {
+  return (creds) => {
+    const transport = new V8Transport({
+      timeoutMs: effective.current().v8.timeoutMs,
+      pacer: new Pacer({ maxRps: 1, maxConcurrency: 1, clock: systemClock }),
+      breaker: new CircuitBreaker(deps.clock, {}, deps.logger),
+      logger: deps.logger,
+    });
+    return passwordGrant(transport)(creds);
+  };
+}
+
+export function consoleContext(deps: AppDeps): ConsoleContext {
+  const effective = deps.effective ?? EffectiveConfig.fixed(deps.config);
+  const port = deps.config.port;
+  const sessions = new SessionStore({
+    clock: deps.clock,
+    ...DEFAULT_SESSION_OPTIONS,
+    ...deps.consoleSessions,
+  });
+  return {
+    deps,
+    port,
+    effective,
+    sessions,
+    csrf: consoleCsrf(port),
+    probe: deps.v8Probe ?? v8Probe(deps, effective),
+    credentials: {
+      effective,
+      tokens: deps.v8?.tokens,
+      redactor: deps.redactor,
+      clock: deps.clock,
+      logger: deps.logger,
+    },
+    identify: [cookieParser(), loadSession(sessions, port)],
+  };
+}

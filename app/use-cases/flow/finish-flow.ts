@@ -1,0 +1,64 @@
+import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
+import type { NewOutboxItem } from '../../adapters/store/outbox-repository.ts';
+import { type FlowOutcome, failedNote, noMarginNote } from '../../domain/flow-steps.ts';
+import { crmItem, enqueueAll, stageItem } from '../outbox/crm-updates.ts';
+import type { FlowDeps } from './flow-deps.ts';
+
+export interface FlowEnding {
+  readonly outcome: FlowOutcome;
+  /** pt-BR, for the broker. */
+  readonly reason: string;
+  /** How the current step ends (failed for errors, done when the step worked but the answer is "no"). */
+  readonly stepStatus: 'done' | 'failed';
+  readonly detail?: Record<string, unknown>;
+  /** Extra CRM updates (the simulated ending queues value, fields, note, template). */
+  readonly crm?: readonly (NewOutboxItem | undefined)[];
+  readonly lastError?: string | undefined;
+}
+
+/** no_margin and failed endings move the lead and leave a note; simulated brings its own items. */
+function defaultCrm(deps: FlowDeps, flow: FlowRecord, e: FlowEnding): (NewOutboxItem | undefined)[] {
+  if (flow.opportunityId === null || e.outcome === 'simulated') return [];
+  const scope = `flow:${flow.id}`;
+  const stage = e.outcome === 'no_margin' ? 'noMargin' : 'failed';
+  const text = e.outcome === 'no_margin' ? noMarginNote(e.reason) : failedNote(e.reason);
+  return [
+    stageItem(scope, flow.opportunityId, deps.settings.stages, stage, flow.id),
+    crmItem(scope, `note:${e.outcome}`, 'note', flow.opportunityId, { text }, flow.id),
+  ];
+}
+
+/**
+ * Completes the flow and queues its CRM updates in the same transaction: either both happen or
+ * neither (a crash before the commit re-runs the step; the keys keep the queue free of duplicates).
+ */
+export function finishFlow(deps: FlowDeps, flow: FlowRecord, e: FlowEnding): void {
+  const { store, clock } = deps;
+  const now = clock.now();
+  const queued = store.tx(() => {
+    const added = enqueueAll(store, [...defaultCrm(deps, flow, e), ...(e.crm ?? [])], now);
+    store.flows.finishStep(flow.id, flow.step, e.stepStatus, now, e.detail);
+    store.flows.update(
+      flow.id,
+      {
+        status: 'completed',
+        outcome: e.outcome,
+        reason: e.reason,
+        finishedAt: now,
+        ...(e.lastError !== undefined ? { lastError: e.lastError } : {}),
+      },
+      now,
+    );
+    return added;
+  });
+  deps.logger.info('flow finished', {
+    flowId: flow.id,
+    cpf: flow.cpf,
+    outcome: e.outcome,
+    step: flow.step,
+    reason: e.reason,
+    crmQueued: queued.length,
+  });
+  store.signals.emit('flow-completed', flow.id);
+  if (queued.length > 0) store.signals.emit('outbox-enqueued');
+}

@@ -1,0 +1,97 @@
+import type { Clock } from '../../adapters/clock.ts';
+import type { KentroClient } from '../../adapters/kentro/kentro-client.ts';
+import { missingSettings } from '../../adapters/kentro/kentro-transport.ts';
+import type { Store } from '../../adapters/store/store.ts';
+import type { V8Client } from '../../adapters/v8/v8-client.ts';
+import { missingV8Keys, type V8CredentialsProvider } from '../../adapters/v8/v8-credentials.ts';
+import type { AppConfig, KentroSettings, V8Provider } from '../../config/app-config.ts';
+import { AppError } from '../../domain/app-error.ts';
+import type { DeliveryBackoff } from '../../domain/delivery-retry.ts';
+import type { SimulationPolicyName } from '../../domain/simulation-policy.ts';
+import type { Logger } from '../../logging/logger.ts';
+
+/** How flows behave; built from the config (FLOW_*, SIMULATION_POLICY, KENTRO_STAGE_*). */
+export interface FlowSettings {
+  readonly policy: SimulationPolicyName;
+  readonly concurrency: number;
+  /** Bound of the margin wait (webhook or polling), from the first wait. */
+  readonly marginTimeoutMs: number;
+  readonly pollFirstMs: number;
+  readonly pollMaxMs: number;
+  readonly consultValidDays: number;
+  readonly placeholderEmailDomain: string;
+  readonly stages: KentroSettings['stages'];
+  readonly waTemplateId: number | undefined;
+  /** V8 simulate calls one flow may make (candidate terms/tables). */
+  readonly maxSimulationAttempts: number;
+  /** Transient failures (V8/Kentro unavailable, 429, timeout) of one step before the flow gives up. */
+  readonly stepRetry: DeliveryBackoff & { readonly maxAttempts: number };
+  /** Backoff of the CRM outbox (never gives up). */
+  readonly outboxBackoff: DeliveryBackoff;
+}
+
+/** Everything the flow, the webhook processing, the outbox relay and the workers need. */
+export interface FlowDeps {
+  readonly store: Store;
+  readonly v8: V8Client;
+  readonly kentro: KentroClient;
+  readonly settings: FlowSettings;
+  /** The V8 provider of this client (read on every use: the console may change it). */
+  readonly provider: () => V8Provider;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Config keys still missing for flows to run (names only); empty when ready. */
+  readonly missing: () => string[];
+}
+
+export const DEFAULT_STEP_RETRY = { baseMs: 2000, maxMs: 60_000, maxAttempts: 15 } as const;
+export const DEFAULT_MAX_SIMULATION_ATTEMPTS = 6;
+
+export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> = {}): FlowSettings {
+  return {
+    policy: config.flow.simulationPolicy,
+    concurrency: config.flow.concurrency,
+    marginTimeoutMs: config.flow.marginTimeoutMs,
+    pollFirstMs: config.flow.pollFirstMs,
+    pollMaxMs: config.flow.pollMaxMs,
+    consultValidDays: config.flow.consultValidDays,
+    placeholderEmailDomain: config.flow.placeholderEmailDomain,
+    stages: config.kentro.stages,
+    waTemplateId: config.kentro.waTemplateId,
+    maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
+    stepRetry: DEFAULT_STEP_RETRY,
+    outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
+    ...over,
+  };
+}
+
+export interface BuildFlowDepsOptions {
+  readonly config: AppConfig;
+  readonly store: Store;
+  readonly v8: { readonly client: V8Client; readonly credentials: V8CredentialsProvider };
+  readonly kentro: KentroClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Test knobs (retry timings etc.). */
+  readonly settings?: Partial<FlowSettings>;
+}
+
+export function buildFlowDeps(o: BuildFlowDepsOptions): FlowDeps {
+  return {
+    store: o.store,
+    v8: o.v8.client,
+    kentro: o.kentro,
+    settings: flowSettingsFrom(o.config, o.settings),
+    provider: () => o.v8.credentials().provider,
+    clock: o.clock,
+    logger: o.logger,
+    missing: () => [...missingV8Keys(o.v8.credentials()), ...missingSettings(o.config.kentro)],
+  };
+}
+
+/** The flow runtime of an app, or 503 not_configured. */
+export function requireFlowDeps(flow: FlowDeps | undefined): FlowDeps {
+  if (!flow)
+    throw new AppError('not_configured', 'the CLT flow is not available in this build of the service');
+  return flow;
+}

@@ -1,0 +1,51 @@
+import type { ConsultObservation, ConsultRecordResult } from '../../adapters/store/consult-repository.ts';
+import type { V8Consult } from '../../adapters/v8/v8-client.ts';
+import { isTerminalConsultStatus } from '../../domain/v8-status.ts';
+import type { FlowDeps } from './flow-deps.ts';
+
+export function observationFromV8(c: V8Consult): ConsultObservation {
+  return {
+    id: c.id,
+    cpf: c.documentNumber,
+    status: c.status,
+    description: c.description,
+    margin: c.availableMarginValue,
+    simulationLimit: c.simulationLimit,
+    verified: true,
+  };
+}
+
+export interface AppliedConsult extends ConsultRecordResult {
+  /** Flows that were waiting for this consult and are runnable now. */
+  readonly woken: readonly string[];
+}
+
+/**
+ * Records what we learnt about a consult (never backwards) and, when it reached a result, wakes the
+ * flows waiting for it, in one transaction: a flow parks itself in a transaction that re-checks the
+ * consult, so a result can never slip between "still waiting" and "parked".
+ */
+export function applyConsultObservation(
+  deps: Pick<FlowDeps, 'store' | 'clock'>,
+  o: ConsultObservation,
+): AppliedConsult {
+  const { store } = deps;
+  const now = deps.clock.now();
+  const result = store.tx(() => {
+    const r = store.consults.record(o, now);
+    const woken = isTerminalConsultStatus(r.record.status) ? store.flows.wakeByConsult(o.id, now) : [];
+    return { ...r, woken };
+  });
+  if (result.statusChanged) store.signals.emit('consult-updated', o.id);
+  if (result.woken.length > 0) store.signals.emit('flow-runnable');
+  return result;
+}
+
+/** Reads the consult from V8 (the truth for margin and limits) and applies it. */
+export async function refreshConsult(
+  deps: Pick<FlowDeps, 'store' | 'clock' | 'v8'>,
+  consultId: string,
+): Promise<AppliedConsult> {
+  const c = await deps.v8.getConsult(consultId);
+  return applyConsultObservation(deps, observationFromV8(c));
+}

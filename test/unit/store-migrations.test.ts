@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, describe, test } from 'node:test';
+import { ManualClock } from '../../app/adapters/clock.ts';
+import { checkMigrationList, type Migration, runMigrations } from '../../app/adapters/store/migrate.ts';
+import { MIGRATIONS } from '../../app/adapters/store/migrations/index.ts';
+import { openStore, STORE_FILE } from '../../app/adapters/store/store.ts';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(path.join(tmpdir(), 'cltv8-store-'));
+  dirs.push(d);
+  return d;
+};
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('store migrations', () => {
+  test('a new store gets every migration, recorded once, in WAL mode with foreign keys', () => {
+    const dir = tempDir();
+    const clock = new ManualClock();
+    const store = openStore({ dataDir: dir, clock });
+    assert.deepEqual(
+      store.migrations().map((m) => [m.version, m.name]),
+      MIGRATIONS.map((m) => [m.version, m.name]),
+    );
+    store.close();
+    const db = new DatabaseSync(path.join(dir, STORE_FILE));
+    assert.equal((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((t) => t.name);
+    for (const t of [
+      'consults',
+      'flow_steps',
+      'flows',
+      'operations',
+      'outbox',
+      'schema_migrations',
+      'simulations',
+      'webhook_events',
+    ]) {
+      assert.ok(tables.includes(t), `table ${t}`);
+    }
+    db.close();
+    // Reopening applies nothing again.
+    clock.advance(60_000);
+    const again = openStore({ dataDir: dir, clock });
+    assert.equal(again.migrations().length, MIGRATIONS.length);
+    assert.equal(again.migrations()[0]?.appliedAt, Date.parse('2026-01-01T12:00:00Z'));
+    again.close();
+  });
+
+  test('a later migration (e.g. 002-batches) is applied on the next open, in order', () => {
+    const dir = tempDir();
+    const clock = new ManualClock();
+    openStore({ dataDir: dir, clock }).close();
+    const next: Migration = {
+      version: MIGRATIONS.length + 1,
+      name: 'batches',
+      sql: 'CREATE TABLE batches (id TEXT PRIMARY KEY); ALTER TABLE flows ADD COLUMN note TEXT;',
+    };
+    const store = openStore({ dataDir: dir, clock, migrations: [...MIGRATIONS, next] });
+    assert.deepEqual(
+      store.migrations().map((m) => m.name),
+      [...MIGRATIONS.map((m) => m.name), 'batches'],
+    );
+    store.close();
+  });
+
+  test('a failing migration leaves nothing behind and names itself', () => {
+    const db = new DatabaseSync(':memory:');
+    const broken: Migration[] = [
+      { version: 1, name: 'ok', sql: 'CREATE TABLE a (x INTEGER);' },
+      { version: 2, name: 'broken', sql: 'CREATE TABLE b (y INTEGER); INSERT INTO nope VALUES (1);' },
+    ];
+    assert.throws(() => runMigrations(db, broken, () => 1), /store migration 2 \(broken\) failed/);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((t) => t.name);
+    assert.ok(tables.includes('a'));
+    assert.ok(!tables.includes('b'), 'the half-applied migration was rolled back');
+    assert.deepEqual(
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+      [1],
+    );
+    db.close();
+  });
+
+  test('numbering gaps and a store from a newer build are refused', () => {
+    assert.throws(
+      () =>
+        checkMigrationList([
+          { version: 1, name: 'a', sql: '' },
+          { version: 3, name: 'c', sql: '' },
+        ]),
+      /position 2 holds version 3/,
+    );
+    const dir = tempDir();
+    const clock = new ManualClock();
+    const future: Migration = { version: MIGRATIONS.length + 1, name: 'future', sql: 'SELECT 1;' };
+    openStore({ dataDir: dir, clock, migrations: [...MIGRATIONS, future] }).close();
+    assert.throws(() => openStore({ dataDir: dir, clock }), /written by a newer build/);
+  });
+});
