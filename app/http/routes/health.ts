@@ -5,7 +5,8 @@ import { describeHealth } from '../../use-cases/describe-health.ts';
 export function healthRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
-    res.json(describeHealth(deps.config, deps.clock, deps.startedAt));
+    // The effective config: a V8 login saved in the console shows here at once.
+    res.json(describeHealth(deps.effective?.current() ?? deps.config, deps.clock, deps.startedAt));
   });
   return router;
 }
