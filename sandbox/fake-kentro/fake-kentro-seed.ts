@@ -87,6 +87,13 @@ export const FAKE_KENTRO_CPFS = {
   lost: '98765432100',
   /** Lives in the other pipeline. */
   otherPipeline: '42879615011',
+  /**
+   * Demo leads for `make sandbox`: their CPFs are in the fake V8's scenario table
+   * (sandbox/fake-v8/scenarios.ts), so the whole flow shows an approval and a refusal.
+   */
+  demoApproved: '12345678062',
+  demoApproved2: '23456789173',
+  demoRejected: '11122233639',
   /** Not in Kentro: for creation tests (one with a leading zero). */
   new1: '03581264951',
   new2: '76301425871',
@@ -202,4 +209,35 @@ export const FAKE_KENTRO_SAMPLE_LEADS: readonly FakeKentroSampleLead[] = [
     status: 0,
     fields: { cpf: '42879615011', birthDate: '09/09/1992' },
   },
+];
+
+const demoLead = (
+  id: number,
+  cpf: string,
+  title: string,
+  birthDate: string,
+  phone: string,
+): FakeKentroSampleLead => ({
+  id,
+  cpf,
+  title,
+  mainmail: cpf,
+  mainphone: phone,
+  pipeline: 'clt',
+  stage: 'entry',
+  status: 0,
+  fields: {
+    cpf,
+    birthDate,
+    email: `${title.split(' ')[0]?.toLowerCase()}.demo@example.com`,
+    phone,
+    motherName: 'MAE DEMO',
+  },
+});
+
+/** Appended after the reference leads so their ids stay stable. */
+export const FAKE_KENTRO_DEMO_LEADS: readonly FakeKentroSampleLead[] = [
+  demoLead(40107, FAKE_KENTRO_CPFS.demoApproved, 'LUCAS DEMO APROVADO', '10/02/1988', '5511934567890'),
+  demoLead(40108, FAKE_KENTRO_CPFS.demoApproved2, 'FERNANDA DEMO APROVADA', '21/08/1991', '5511945678901'),
+  demoLead(40109, FAKE_KENTRO_CPFS.demoRejected, 'ROBERTO DEMO RECUSADO', '05/05/1975', '5511956789012'),
 ];

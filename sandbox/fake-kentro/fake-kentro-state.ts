@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  FAKE_KENTRO_DEMO_LEADS,
   FAKE_KENTRO_FIRST_ID,
   FAKE_KENTRO_NO_WHATSAPP_NUMBER,
   FAKE_KENTRO_OPEN_CHAT_NUMBER,
@@ -363,7 +364,7 @@ export class FakeKentroState {
 
   private seedLeads(): void {
     const stages = this.options.stages;
-    for (const lead of FAKE_KENTRO_SAMPLE_LEADS) {
+    for (const lead of [...FAKE_KENTRO_SAMPLE_LEADS, ...FAKE_KENTRO_DEMO_LEADS]) {
       const formsdata: Record<string, string> = {};
       for (const [name, value] of Object.entries(lead.fields)) {
         const fieldId = this.options.formFields[name];
