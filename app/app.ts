@@ -12,11 +12,13 @@ import { bearerAuth } from './http/middleware/bearer-auth.ts';
 import { errorHandler, notFound } from './http/middleware/error-handler.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import type { SessionOptions } from './http/middleware/session.ts';
+import { batchRoutes } from './http/routes/batches.ts';
 import { configApiRoutes } from './http/routes/config-api.ts';
 import { consoleRoutes } from './http/routes/console.ts';
 import { consoleContext } from './http/routes/console-context.ts';
 import { flowRoutes } from './http/routes/flows.ts';
 import { healthRoutes } from './http/routes/health.ts';
+import { legacyCltRoutes } from './http/routes/legacy-clt.ts';
 import { legacyConfigRoutes } from './http/routes/legacy-config.ts';
 import { v8Routes } from './http/routes/v8-routes.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
@@ -80,8 +82,11 @@ export function buildApp(deps: AppDeps): Express {
   api.use(configApiRoutes(consoleCtx.effective));
   api.use(v8Routes(deps));
   api.use(flowRoutes(deps));
+  api.use(batchRoutes(deps));
   api.use(webhookAdminRoutes(deps));
   app.use('/api/v1', api);
+  // The old service's routes (/clt, /cache, /v8), same bearer token, old {success, message, resultado} envelope.
+  app.use(legacyCltRoutes(deps));
 
   app.use(notFound());
   app.use(errorHandler(deps.logger, deps.redactor));

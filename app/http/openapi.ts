@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { batchIdParams, csvBatchQuery, startBatchBody } from './routes/batches.ts';
+import { startFlowBody } from './routes/flows.ts';
 import {
   cancelOperationBody,
   createConsultBody,
@@ -11,9 +13,10 @@ import {
   registerWebhooksBody,
   simulationBody,
 } from './routes/v8-schemas.ts';
+import { cpfField } from './validation.ts';
 
 /**
- * OpenAPI 3.1 document of the V8 routes, generated from the same zod schemas that validate the
+ * OpenAPI 3.1 document of the V8, flow and batch routes, generated from the same zod schemas that validate the
  * requests (JSON Schema 2020-12 is OpenAPI 3.1's dialect, which is what z.toJSONSchema emits).
  */
 
@@ -26,6 +29,8 @@ export const errorBodySchema = z.object({
       'already_exists',
       'rate_limited',
       'rejected',
+      'payload_too_large',
+      'unsupported_media_type',
       'auth_failed',
       'not_configured',
       'upstream_unavailable',
@@ -59,10 +64,31 @@ interface RouteDoc {
   readonly tag: string;
   readonly body?: Schema;
   readonly query?: z.ZodType;
-  readonly pathParams?: boolean;
+  /** true: the V8 id; a schema: that id (flows and batches use UUIDs). */
+  readonly pathParams?: boolean | z.ZodType;
+  /** The body may also be text/csv (batches). */
+  readonly csvBody?: boolean;
+  /** Content type of the success answer when it is not JSON. */
+  readonly okType?: string;
   readonly ok: { readonly status: number; readonly description: string };
   readonly errors: readonly number[];
+  /** Route-specific meaning of an error status (default ERROR_TEXT). */
+  readonly errorText?: Readonly<Record<number, string>>;
 }
+
+const flowListQuery = z.object({
+  cpf: cpfField.optional(),
+  limit: z.number().int().min(1).max(500).optional().meta({ description: 'default 50' }),
+});
+const batchListQuery = z.object({
+  limit: z.number().int().min(1).max(200).optional().meta({ description: 'default 20' }),
+});
+const flowId = z.uuid().meta({ description: 'flow id' });
+const batchId = batchIdParams.shape.id.meta({ description: 'batch id' });
+const NOT_OURS = {
+  404: 'not_found: no such id',
+  503: 'not_configured: the CLT flow needs V8/Kentro settings (named)',
+};
 
 const V8_ERRORS = [401, 429, 502, 503, 504] as const;
 
@@ -197,6 +223,111 @@ export const ROUTES: readonly RouteDoc[] = [
     ok: { status: 200, description: '{id, paymentDataUpdated: true}' },
     errors: [400, 404, 422, ...V8_ERRORS],
   },
+  {
+    method: 'post',
+    path: '/flows',
+    tag: 'CLT flow',
+    summary:
+      "Starts the CLT flow for a CPF (Kentro lead -> V8 consult -> margin -> simulation -> Kentro); the CPF's active flow is returned instead (created: false)",
+    body: startFlowBody,
+    ok: { status: 202, description: '{id, status, created}' },
+    errors: [400, 401, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'get',
+    path: '/flows',
+    tag: 'CLT flow',
+    summary: 'Flows, newest first, optionally of one CPF',
+    query: flowListQuery,
+    ok: { status: 200, description: '{items: Flow[]}' },
+    errors: [400, 401, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'get',
+    path: '/flows/{id}',
+    tag: 'CLT flow',
+    summary: 'One flow: status, outcome and pt-BR reason, steps, consult, simulation, CRM updates',
+    pathParams: flowId,
+    ok: { status: 200, description: 'Flow' },
+    errors: [400, 401, 404, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'post',
+    path: '/batches',
+    tag: 'Batches',
+    summary:
+      'Starts a batch: text/csv (one CPF per line, or a header with a cpf column; ";" or ",") or JSON {cpfs, options}; at most 10000 CPFs. Invalid lines and repeated CPFs are reported in `rejected`, not fatal. For a CSV, createOpportunity/sendWhatsapp come as query parameters.',
+    body: startBatchBody,
+    csvBody: true,
+    query: csvBatchQuery,
+    ok: { status: 202, description: '{id, accepted, rejected: [{line, value, reason}]}' },
+    errors: [400, 401, 413, 415, 503],
+    errorText: {
+      ...NOT_OURS,
+      400: 'invalid_data: no CPF, a header without a cpf column, or bad options',
+      413: 'payload_too_large: more than 10000 CPFs (or a body above 5 MB)',
+      415: 'unsupported_media_type: send text/csv or application/json',
+    },
+  },
+  {
+    method: 'get',
+    path: '/batches',
+    tag: 'Batches',
+    summary: 'Batches, newest first',
+    query: batchListQuery,
+    ok: { status: 200, description: '{items: Batch[]}' },
+    errors: [400, 401, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'get',
+    path: '/batches/{id}',
+    tag: 'Batches',
+    summary:
+      'One batch: status, total, processed, percent, counts per outcome (pending, running, simulated, no_margin, failed, invalid, cancelled), etaS from the observed rate, rejected lines',
+    pathParams: batchId,
+    ok: { status: 200, description: 'Batch' },
+    errors: [400, 401, 404, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'get',
+    path: '/batches/{id}/events',
+    tag: 'Batches',
+    summary:
+      'Server-sent events: `progress` (the Batch) on every change, a final `done` when nothing will change any more (then the stream ends), a `: heartbeat` comment every 15 s',
+    pathParams: batchId,
+    okType: 'text/event-stream',
+    ok: { status: 200, description: 'event: progress|done, data: Batch' },
+    errors: [400, 401, 404, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'get',
+    path: '/batches/{id}/results.csv',
+    tag: 'Batches',
+    summary:
+      'Results as a pt-BR spreadsheet (attachment; UTF-8 BOM, ";" and decimal comma): linha;cpf;status;resultado;motivo;valor_liberado;parcela;prazo;flow_id',
+    pathParams: batchId,
+    okType: 'text/csv',
+    ok: { status: 200, description: 'one row per input line (repeated CPFs point at the line processed)' },
+    errors: [400, 401, 404, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'post',
+    path: '/batches/{id}/cancel',
+    tag: 'Batches',
+    summary:
+      'Cancels the batch: pending items become cancelled, running ones finish; cancelling a finished batch changes nothing',
+    pathParams: batchId,
+    ok: { status: 200, description: 'Batch' },
+    errors: [400, 401, 404, 503],
+    errorText: NOT_OURS,
+  },
 ];
 
 const ERROR_TEXT: Record<number, string> = {
@@ -204,6 +335,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'unauthorized: missing or wrong Authorization: Bearer <API_TOKEN>',
   404: 'not_found: V8 does not know this id',
   409: 'already_exists',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
   422: 'rejected: V8 refused for a business reason (error.detail.type says which)',
   429: 'rate_limited: V8 asked us to slow down; see Retry-After',
   502: 'auth_failed / upstream_error: V8 refused our credentials or answered with an error',
@@ -239,21 +372,24 @@ function queryParameters(query: z.ZodType): unknown[] {
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
+    const idSchema = r.pathParams === true ? idParams.shape.id : r.pathParams || undefined;
     const parameters = [
-      ...(r.pathParams
-        ? [{ name: 'id', in: 'path', required: true, schema: withoutDialect(jsonSchema(idParams.shape.id)) }]
+      ...(idSchema
+        ? [{ name: 'id', in: 'path', required: true, schema: withoutDialect(jsonSchema(idSchema)) }]
         : []),
       ...(r.query ? queryParameters(r.query) : []),
     ];
     const responses: Record<string, unknown> = {
       [String(r.ok.status)]: {
         description: r.ok.description,
-        content: { 'application/json': { schema: { type: 'object' } } },
+        content: r.okType
+          ? { [r.okType]: { schema: { type: 'string' } } }
+          : { 'application/json': { schema: { type: 'object' } } },
       },
     };
     for (const status of r.errors) {
       responses[String(status)] = {
-        description: ERROR_TEXT[status] ?? 'error',
+        description: r.errorText?.[status] ?? ERROR_TEXT[status] ?? 'error',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
     }
@@ -266,7 +402,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: withoutDialect(jsonSchema(r.body)) } },
+              content: {
+                'application/json': { schema: withoutDialect(jsonSchema(r.body)) },
+                ...(r.csvBody
+                  ? {
+                      'text/csv': {
+                        schema: { type: 'string' },
+                        example: 'nome;cpf\r\nMaria;123.456.789-09\r\n',
+                      },
+                    }
+                  : {}),
+              },
             },
           }
         : {}),

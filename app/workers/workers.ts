@@ -1,4 +1,5 @@
 import type { FlowDeps } from '../use-cases/flow/flow-deps.ts';
+import { BatchRunner } from './batch-runner.ts';
 import { ConsultPoller } from './consult-poller.ts';
 import { FlowWorker } from './flow-worker.ts';
 import { OutboxRelay } from './outbox-relay.ts';
@@ -7,16 +8,25 @@ export interface WorkerTicks {
   readonly flowTickMs: number;
   readonly pollTickMs: number;
   readonly outboxTickMs: number;
+  readonly batchTickMs: number;
+  /** Batch items running at once, margin waits included (default DEFAULT_BATCH_MAX_IN_FLIGHT). */
+  readonly batchMaxInFlight?: number | undefined;
 }
 
 /** Production ticks; tests pass small ones. Signals wake the flow worker and the relay at once anyway. */
-export const DEFAULT_TICKS: WorkerTicks = { flowTickMs: 1000, pollTickMs: 1000, outboxTickMs: 2000 };
+export const DEFAULT_TICKS: WorkerTicks = {
+  flowTickMs: 1000,
+  pollTickMs: 1000,
+  outboxTickMs: 2000,
+  batchTickMs: 500,
+};
 
 export interface Workers {
   readonly flow: FlowWorker;
   readonly poller: ConsultPoller;
   readonly relay: OutboxRelay;
-  /** Flow worker first (no new CRM updates after it), then the poller, then the relay. */
+  readonly batch: BatchRunner;
+  /** Batch runner first (no new flows), then the flow worker (no new CRM updates after it), the poller, the relay. */
   stop(): Promise<void>;
 }
 
@@ -25,14 +35,18 @@ export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): 
   const flow = new FlowWorker(deps, { concurrency: deps.settings.concurrency, tickMs: t.flowTickMs });
   const poller = new ConsultPoller(deps, { tickMs: t.pollTickMs });
   const relay = new OutboxRelay(deps, { tickMs: t.outboxTickMs });
+  const batch = new BatchRunner(deps, { tickMs: t.batchTickMs, maxInFlight: t.batchMaxInFlight });
   relay.start();
   poller.start();
   flow.start();
+  batch.start();
   return {
     flow,
     poller,
     relay,
+    batch,
     async stop() {
+      await batch.stop();
       await flow.stop();
       await poller.stop();
       await relay.stop();

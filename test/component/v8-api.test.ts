@@ -753,7 +753,7 @@ test('webhook registration without PUBLIC_BASE_URL / WEBHOOK_SECRET -> 503 not_c
   assert.equal(explicit.status, 200);
 });
 
-test('openapi.json is an OpenAPI 3.1 document listing every V8 route with its schemas and the error shape', async () => {
+test('openapi.json is an OpenAPI 3.1 document listing every API route with its schemas and the error shape', async () => {
   const { app } = await withStub();
   const r = await app.call('GET', '/openapi.json');
   assert.equal(r.status, 200);
@@ -763,15 +763,24 @@ test('openapi.json is an OpenAPI 3.1 document listing every V8 route with its sc
   );
   assert.deepEqual(ops.sort(), [
     'DELETE /v8/token',
+    'GET /batches',
+    'GET /batches/{id}',
+    'GET /batches/{id}/events',
+    'GET /batches/{id}/results.csv',
     'GET /consults',
     'GET /consults/{id}',
+    'GET /flows',
+    'GET /flows/{id}',
     'GET /operations',
     'GET /operations/{id}',
     'GET /simulation-configs',
     'GET /v8/token',
     'PATCH /operations/{id}/payment-data',
+    'POST /batches',
+    'POST /batches/{id}/cancel',
     'POST /consults',
     'POST /consults/{id}/authorize',
+    'POST /flows',
     'POST /operations',
     'POST /operations/{id}/cancel',
     'POST /simulations',

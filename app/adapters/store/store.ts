@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.ts';
+import { type BatchRepository, SqliteBatchRepository } from './batch-repository.ts';
 import { type ConsultRepository, SqliteConsultRepository } from './consult-repository.ts';
 import { type FlowRepository, SqliteFlowRepository } from './flow-repository.ts';
 import { type AppliedMigration, appliedMigrations, type Migration, runMigrations } from './migrate.ts';
@@ -19,7 +20,15 @@ export const STORE_FILE = 'store.sqlite';
  * In-process hints that something became ready, so workers react at once instead of at their next
  * tick. Only hints: the rows are the truth and every worker also ticks on its own.
  */
-export type StoreSignal = 'flow-runnable' | 'flow-completed' | 'outbox-enqueued' | 'consult-updated';
+export type StoreSignal =
+  | 'flow-runnable'
+  | 'flow-completed'
+  | 'outbox-enqueued'
+  | 'consult-updated'
+  /** A batch has items to feed (created); wakes the batch runner. */
+  | 'batch-runnable'
+  /** Anything of a batch changed (id = batch id); its subscribers re-read it. */
+  | 'batch-changed';
 
 export class StoreSignals {
   private readonly emitter = new EventEmitter();
@@ -48,6 +57,8 @@ export interface Store {
   readonly simulations: SimulationRepository;
   readonly webhookEvents: WebhookEventRepository;
   readonly outbox: OutboxRepository;
+  /** Batches of CPFs and their items. */
+  readonly batches: BatchRepository;
   readonly signals: StoreSignals;
   /**
    * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). Synchronous on purpose:
@@ -78,6 +89,7 @@ class SqliteStore implements Store {
   readonly simulations: SimulationRepository;
   readonly webhookEvents: WebhookEventRepository;
   readonly outbox: OutboxRepository;
+  readonly batches: BatchRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
   private depth = 0;
@@ -92,6 +104,7 @@ class SqliteStore implements Store {
     this.simulations = new SqliteSimulationRepository(s);
     this.webhookEvents = new SqliteWebhookEventRepository(s);
     this.outbox = new SqliteOutboxRepository(s);
+    this.batches = new SqliteBatchRepository(s);
   }
 
   tx<T>(fn: () => T): T {

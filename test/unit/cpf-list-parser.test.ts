@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  listedCpf,
+  MAX_BATCH_CPFS,
+  planCpfList,
+  readCpfCsv,
+  rowsFromList,
+} from '../../app/domain/cpf-list-parser.ts';
+
+// Checksum-valid invented CPFs.
+const A = '52998224725';
+const B = '11144477735';
+const C = '12345678909';
+const Z = '03581264951'; // leading zero
+
+interface Case {
+  readonly name: string;
+  readonly csv: string;
+  /** [line, value as read] of every data row. */
+  readonly rows: [number, string][];
+  readonly column?: string | null;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'one per line',
+    csv: `${A}\n${B}\n${C}\n`,
+    rows: [
+      [1, A],
+      [2, B],
+      [3, C],
+    ],
+    column: null,
+  },
+  {
+    name: 'no trailing newline',
+    csv: `${A}\n${B}`,
+    rows: [
+      [1, A],
+      [2, B],
+    ],
+  },
+  {
+    name: 'CRLF',
+    csv: `${A}\r\n${B}\r\n`,
+    rows: [
+      [1, A],
+      [2, B],
+    ],
+  },
+  {
+    name: 'old Mac CR',
+    csv: `${A}\r${B}\r`,
+    rows: [
+      [1, A],
+      [2, B],
+    ],
+  },
+  { name: 'UTF-8 BOM before the header', csv: `\uFEFFcpf\r\n${A}\r\n`, rows: [[2, A]], column: 'cpf' },
+  { name: 'UTF-8 BOM before data', csv: `\uFEFF${A}\n`, rows: [[1, A]] },
+  {
+    name: 'formatted CPFs',
+    csv: '529.982.247-25\n111.444.777-35\n',
+    rows: [
+      [1, '529.982.247-25'],
+      [2, '111.444.777-35'],
+    ],
+  },
+  {
+    name: 'blank and whitespace-only lines are skipped, numbering stays physical',
+    csv: `\n${A}\n\n   \n${B}\n`,
+    rows: [
+      [2, A],
+      [5, B],
+    ],
+  },
+  {
+    name: 'rows of empty cells (a spreadsheet\'s trailing ";;") are skipped',
+    csv: `nome;cpf;obs\nMaria;${A};\n;;\n ; ; \n`,
+    rows: [[2, A]],
+  },
+  {
+    name: 'header with a cpf column among others, ";" (pt-BR Excel)',
+    csv: `Nome;CPF;Telefone;Valor\nMaria;${A};(11) 91234-5678;1.234,56\nJoão;${B};;\n`,
+    rows: [
+      [2, A],
+      [3, B],
+    ],
+    column: 'CPF',
+  },
+  {
+    name: 'header with a cpf column, ","',
+    csv: `nome,cpf,cidade\nMaria,${A},São Paulo\nJoão,${B},Rio\n`,
+    rows: [
+      [2, A],
+      [3, B],
+    ],
+    column: 'cpf',
+  },
+  {
+    name: 'header names with accents/case/extra words ("CPF do Cliente")',
+    csv: `Código;CPF do Cliente\n1;${A}\n`,
+    rows: [[2, A]],
+    column: 'CPF do Cliente',
+  },
+  {
+    name: 'quoted cells, a quoted delimiter and an escaped quote in another column',
+    csv: `"nome";"cpf"\n"Silva; Maria ""Mary""";"${A}"\n"Souza, João";"529.982.247-25"\n`,
+    rows: [
+      [2, A],
+      [3, '529.982.247-25'],
+    ],
+  },
+  {
+    name: 'a quoted cell spanning two lines keeps the numbering of the record start',
+    csv: `obs;cpf\n"linha um\nlinha dois";${A}\nx;${B}\n`,
+    rows: [
+      [2, A],
+      [4, B],
+    ],
+  },
+  { name: 'tab separated', csv: `nome\tcpf\nMaria\t${A}\n`, rows: [[2, A]] },
+  {
+    name: 'no header, several columns: the column holding CPFs is found',
+    csv: `Maria;${A};11912345678\nJoão;${B};21987654321\n`,
+    rows: [
+      [1, A],
+      [2, B],
+    ],
+  },
+  {
+    name: 'one-column list with a header of another name',
+    csv: `documento\n${A}\n`,
+    rows: [[2, A]],
+    column: 'documento',
+  },
+  { name: 'values are trimmed', csv: `  ${A}  \n`, rows: [[1, A]] },
+  { name: 'empty text', csv: '', rows: [] },
+  { name: 'only a header', csv: 'cpf\r\n', rows: [] },
+];
+
+describe('readCpfCsv', () => {
+  for (const c of CASES) {
+    test(c.name, () => {
+      const r = readCpfCsv(c.csv);
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.deepEqual(
+        r.rows.map((x) => [x.line, x.value]),
+        c.rows,
+      );
+      if (c.column !== undefined) assert.equal(r.column, c.column);
+    });
+  }
+
+  test('a header without a cpf column among several is refused, naming the columns', () => {
+    const r = readCpfCsv('nome;telefone\nMaria;11912345678\n');
+    assert.equal(r.ok, false);
+    assert.match((r as { reason: string }).reason, /não tem uma coluna "cpf" \(colunas: nome, telefone\)/);
+  });
+});
+
+describe('listedCpf', () => {
+  const TABLE: [string, string | RegExp][] = [
+    [A, A],
+    ['529.982.247-25', A],
+    [' 529.982.247-25 ', A],
+    ['3581264951', Z], // a spreadsheet dropped the leading zero
+    [Z, Z],
+    ['52998224724', /dígitos verificadores/],
+    ['111.111.111-11', /todos os dígitos iguais/],
+    ['5299822', /11 dígitos/],
+    ['529982247250', /11 dígitos/],
+    ['52998224a25', /caracteres inválidos/],
+    ['5,29982E+10', /caracteres inválidos/], // scientific notation cannot be recovered
+    ['', /^CPF vazio$/],
+  ];
+  for (const [input, expected] of TABLE) {
+    test(`${JSON.stringify(input)}`, () => {
+      const r = listedCpf(input);
+      if (typeof expected === 'string') assert.deepEqual(r, { cpf: expected });
+      else assert.match((r as { reason: string }).reason, expected);
+    });
+  }
+});
+
+describe('planCpfList', () => {
+  test('invalid values and duplicates are reported by line; each CPF is accepted once, in order', () => {
+    const csv = `cpf\n${A}\n529.982.247-25\n52998224724\n\n${B}\n${A}\n\n3581264951\nabc\n`;
+    const r = readCpfCsv(csv);
+    assert.ok(r.ok);
+    const plan = planCpfList(r.rows);
+    assert.deepEqual(plan.accepted, [
+      { line: 2, cpf: A },
+      { line: 6, cpf: B },
+      { line: 9, cpf: Z },
+    ]);
+    assert.deepEqual(
+      plan.invalid.map((x) => [x.line, x.value]),
+      [
+        [4, '52998224724'],
+        [10, 'abc'],
+      ],
+    );
+    assert.deepEqual(plan.duplicates, [
+      { line: 3, value: '529.982.247-25', reason: 'CPF repetido (já está na linha 2)' },
+      { line: 7, value: A, reason: 'CPF repetido (já está na linha 2)' },
+    ]);
+    assert.deepEqual(
+      plan.rejected.map((x) => x.line),
+      [3, 4, 7, 10],
+    );
+  });
+
+  test('a CPF with its cell empty is an invalid line, not skipped', () => {
+    const r = readCpfCsv(`nome;cpf\nMaria;\nJoão;${B}\n`);
+    assert.ok(r.ok);
+    const plan = planCpfList(r.rows);
+    assert.deepEqual(plan.invalid, [{ line: 2, value: '', reason: 'CPF vazio' }]);
+    assert.equal(plan.accepted.length, 1);
+  });
+
+  test('JSON lists: positions are the lines; numbers are accepted, other types are invalid', () => {
+    const plan = planCpfList(rowsFromList([A, 3581264951, null, { cpf: A }, B, '529.982.247-25']));
+    assert.deepEqual(
+      plan.accepted.map((a) => [a.line, a.cpf]),
+      [
+        [1, A],
+        [2, Z],
+        [5, B],
+      ],
+    );
+    assert.deepEqual(
+      plan.rejected.map((x) => [x.line, x.value]),
+      [
+        [3, 'null'],
+        [4, '{"cpf":"52998224725"}'],
+        [6, '529.982.247-25'],
+      ],
+    );
+  });
+
+  test('the batch limit is 10000', () => {
+    assert.equal(MAX_BATCH_CPFS, 10_000);
+  });
+});
