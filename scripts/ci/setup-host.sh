@@ -95,4 +95,8 @@ DOCKERFILE
   docker build -q -t "$BASE_IMAGE_LOCAL" "$work/ctx" >/dev/null
   rm -rf "$work"
 fi
+# 5. Debian's Chromium for the console's end-to-end test (test/e2e, driven by playwright-core through
+#    /usr/bin/chromium): the distribution package, never a browser download.
+apt_install chromium
+
 log "ready: $(docker compose version --short) compose, node $(node --version), base image $BASE_IMAGE_LOCAL"

@@ -35,8 +35,11 @@
     ['KENTRO_STAGE_FAILED', 'Etapa: falha'],
   ];
 
-  const estado = { csrf: '', config: null };
+  const estado = { csrf: '', config: null, aba: 'configuracao' };
   const el = (id) => document.getElementById(id);
+  const ABAS = ['configuracao', 'painel'];
+  /** Other scripts of the page (painel.js) register here: { aba, ativar(), desativar() }. */
+  const modulos = [];
 
   function texto(valor) {
     if (valor === null || valor === undefined || valor === '') return '—';
@@ -65,16 +68,17 @@
     return campos ? `Dados inválidos: ${campos}` : erro.message;
   }
 
-  async function chamar(metodo, caminho, corpo) {
+  /** `tipo`: send `corpo` as it is with that content type (a CSV file) instead of as JSON. */
+  async function chamar(metodo, caminho, corpo, tipo) {
     const headers = { accept: 'application/json' };
     if (metodo !== 'GET') headers['x-csrf-token'] = estado.csrf;
-    if (corpo !== undefined) headers['content-type'] = 'application/json';
+    if (corpo !== undefined) headers['content-type'] = tipo || 'application/json';
     let res;
     try {
       res = await fetch(BASE + caminho, {
         method: metodo,
         headers,
-        body: corpo === undefined ? undefined : JSON.stringify(corpo),
+        body: corpo === undefined ? undefined : tipo ? corpo : JSON.stringify(corpo),
         credentials: 'same-origin',
         cache: 'no-store',
       });
@@ -100,8 +104,9 @@
   }
 
   function mostrarEntrada(mensagem) {
+    for (const m of modulos) m.desativar();
     el('entrar').hidden = false;
-    el('configuracao').hidden = true;
+    for (const aba of ABAS) el(aba).hidden = true;
     el('abas').hidden = true;
     el('sair').hidden = true;
     aviso(mensagem, mensagem ? 'erro' : '');
@@ -110,15 +115,35 @@
 
   function mostrarConsole() {
     el('entrar').hidden = true;
-    el('configuracao').hidden = false;
     el('abas').hidden = false;
     el('sair').hidden = false;
+    mostrarAba(estado.aba);
+  }
+
+  /** The tab also lives in the address (#painel), so a reload comes back to it. */
+  function mostrarAba(nome) {
+    const aba = ABAS.includes(nome) ? nome : 'configuracao';
+    estado.aba = aba;
+    for (const botao of el('abas').querySelectorAll('button[data-aba]')) {
+      if (botao.dataset.aba === aba) botao.setAttribute('aria-current', 'page');
+      else botao.removeAttribute('aria-current');
+    }
+    for (const outra of ABAS) el(outra).hidden = outra !== aba;
+    const hash = aba === 'configuracao' ? '' : `#${aba}`;
+    if (window.location.hash !== hash) {
+      window.history.replaceState(null, '', window.location.pathname + window.location.search + hash);
+    }
+    for (const m of modulos) {
+      if (m.aba === aba) m.ativar();
+      else m.desativar();
+    }
   }
 
   async function carregarSessao() {
     const res = await fetch(`${BASE}/api/session`, { credentials: 'same-origin', cache: 'no-store' });
     const data = await res.json();
     estado.csrf = data.csrfToken;
+    if (data.idleTimeoutS) estado.inatividadeMs = data.idleTimeoutS * 1000;
     return data;
   }
 
@@ -256,7 +281,7 @@
       else if (res.data.ok) {
         const horas = Math.round(res.data.expiresIn / 360) / 10;
         resultado(`Conexão OK: a V8 emitiu um token válido por ${horas} h. Nada foi salvo.`, 'ok');
-      } else resultado(`Falhou: ${res.data.message}. Nada foi salvo.`, 'erro');
+      } else resultado(`Falhou: ${String(res.data.message).replace(/\.+$/, '')}. Nada foi salvo.`, 'erro');
     } finally {
       ocupado(false);
     }
@@ -312,6 +337,10 @@
     el('testar').addEventListener('click', testar);
     el('reverter').addEventListener('click', () => reverter());
     el('sair').addEventListener('click', sair);
+    for (const botao of el('abas').querySelectorAll('button[data-aba]')) {
+      botao.addEventListener('click', () => mostrarAba(botao.dataset.aba));
+    }
+    estado.aba = window.location.hash.slice(1) || 'configuracao';
     try {
       const sessao = await carregarSessao();
       if (sessao.authenticated) {
@@ -323,5 +352,13 @@
     }
   }
 
+  window.ConsoleV8 = {
+    chamar,
+    mensagemDeErro,
+    aviso,
+    registrar: (modulo) => modulos.push(modulo),
+    /** The session's idle time-out: automatic refreshes stop after it, so they never keep it alive. */
+    inatividadeMs: () => estado.inatividadeMs || 30 * 60_000,
+  };
   document.addEventListener('DOMContentLoaded', iniciar);
 })();
