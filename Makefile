@@ -15,8 +15,17 @@ PURGE ?=
 SANDBOX ?=
 NO_START ?=
 JSON ?=
+FROM ?=
+DRY_RUN ?=
+START ?=
+LEGACY_PORT ?=
+FILE ?=
+FORCE ?=
+OUT ?=
+IMAGE ?=
+STOP ?=
 
-.PHONY: help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench
+.PHONY: help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -53,6 +62,21 @@ set-admin-password: ## set a client's /config-v8 password: PORT= [PASSWORD=] (ra
 
 config: ## a client's effective configuration, masked, with each value's source: PORT= [JSON=1]
 	@$(CTL) config --port "$(PORT)" $(if $(filter 1 yes true,$(JSON)),--json)
+
+migrate: ## clients from the old PM2 service: FROM=/opt/clt-v8-service [DRY_RUN=1] [START=1] [PORT=] [LEGACY_PORT=4000]
+	@$(CTL) migrate --from "$(FROM)" --port "$(PORT)" $(if $(LEGACY_PORT),--legacy-port "$(LEGACY_PORT)") $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(START)),--start)
+
+backup: ## one tar.gz per client (config, logs, data; the client keeps running): [PORT=] [OUT=backups/]
+	@$(CTL) backup --port "$(PORT)" $(if $(OUT),--out "$(OUT)")
+
+restore: ## bring a client back from a backup and wait until healthy: FILE= [FORCE=1 replaces a stopped one]
+	@$(CTL) restore --file "$(FILE)" --port "$(PORT)" $(if $(filter 1 yes true,$(FORCE)),--force)
+
+upgrade: ## rebuild (or IMAGE=), recreate clients one at a time; a failing one is rolled back and it stops
+	@$(CTL) upgrade $(if $(IMAGE),--image "$(IMAGE)")
+
+watchdog: ## start/update the watchdog restarting clients unhealthy for WATCHDOG_UNHEALTHY_S [STOP=1]
+	@$(CTL) watchdog $(if $(filter 1 yes true,$(STOP)),--stop)
 
 setup: ## prepare a registry-less Debian machine (Docker engine, Compose v2, Node 24, base image)
 	@bash scripts/ci/setup-host.sh

@@ -1,14 +1,19 @@
 // Host-side operator CLI behind the Makefile. Each command is one function in scripts/commands/.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../app/config/load-config.ts';
+import { watchdog } from '../watchdog/control.ts';
 import { addClient } from './commands/add-client.ts';
+import { backup } from './commands/backup.ts';
 import { buildImage } from './commands/build.ts';
 import { down, logs, restart, up } from './commands/lifecycle.ts';
+import { migrate } from './commands/migrate.ts';
 import { removeClient } from './commands/remove-client.ts';
+import { restore } from './commands/restore.ts';
 import { sandbox } from './commands/sandbox.ts';
 import { setAdminPassword } from './commands/set-admin-password.ts';
 import { showConfig } from './commands/show-config.ts';
 import { status } from './commands/status.ts';
+import { upgrade } from './commands/upgrade.ts';
 import { CliError } from './lib/cli-error.ts';
 import { opsContext } from './lib/context.ts';
 
@@ -23,7 +28,13 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   status
   sandbox                                 sandbox clients 4000 and 5000 with fake V8/Kentro
   set-admin-password --port P [--password X]
-  config --port P [--json]                effective configuration (masked) and where each value comes from`;
+  config --port P [--json]                effective configuration (masked) and where each value comes from
+  migrate --from DIR [--port P] [--legacy-port P] [--dry-run] [--start]
+                                          clients from the old PM2 service (its files are only read)
+  backup [--port P] [--out DIR]           one tar.gz per client: config, logs, data (store via VACUUM INTO)
+  restore --file F [--port P] [--force]   bring a client back from a backup and wait until healthy
+  upgrade [--image REF]                   new image, clients recreated one at a time, rollback on failure
+  watchdog [--stop]                       restart clients that stay unhealthy (docker-compose.watchdog.yml)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -38,6 +49,15 @@ async function main(argv: string[]): Promise<void> {
       purge: { type: 'boolean', default: false },
       'no-start': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      'legacy-port': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      start: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      file: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      image: { type: 'string' },
+      stop: { type: 'boolean', default: false },
     },
   });
   const ctx = opsContext();
@@ -71,6 +91,26 @@ async function main(argv: string[]): Promise<void> {
       return setAdminPassword(ctx, port, values.password || undefined, out);
     case 'config':
       return showConfig(ctx, port, values.json, out);
+    case 'migrate':
+      return migrate(
+        ctx,
+        {
+          from: values.from || undefined,
+          dryRun: values['dry-run'],
+          start: values.start,
+          port,
+          legacyPort: values['legacy-port'] || undefined,
+        },
+        out,
+      );
+    case 'backup':
+      return backup(ctx, port, values.out || undefined, out);
+    case 'restore':
+      return restore(ctx, { file: values.file || undefined, force: values.force, port }, out);
+    case 'upgrade':
+      return upgrade(ctx, { image: values.image || undefined }, out);
+    case 'watchdog':
+      return watchdog(ctx, values.stop, out);
     default:
       throw new CliError(`unknown command "${positionals[0] ?? ''}"`, USAGE);
   }
