@@ -313,6 +313,7 @@ export class V8HttpClient implements V8Client {
         url: `${base}${c.path}`,
         action: c.action,
         bearer: token,
+        currentBearer: () => this.opts.tokens.peek(),
         ...(c.json !== undefined ? { json: c.json } : {}),
         ...(query && Object.keys(query).length > 0 ? { searchParams: query } : {}),
       };
@@ -323,7 +324,7 @@ export class V8HttpClient implements V8Client {
         // Expired or revoked token: forget it, get one new token, repeat the call once.
         reauthenticated = true;
         this.opts.logger.info('v8 answered 401, authenticating again', { action: c.action });
-        await this.opts.tokens.invalidate(token);
+        await this.opts.tokens.invalidate(res.sentBearer ?? token);
         continue;
       }
       const retryAfterMs = parseRetryAfter(res.retryAfter, this.opts.clock.now());

@@ -36,6 +36,8 @@ export interface V8TokenCache {
    */
   invalidate(token?: string): Promise<void>;
   status(): V8TokenStatus;
+  /** The token held in memory right now if it is still usable; never requests or reads a file. */
+  peek(): string | undefined;
 }
 
 export interface V8TokenCacheOptions {
@@ -89,6 +91,14 @@ export class FileV8TokenCache implements V8TokenCache {
     const request = this.obtain(fingerprint).finally(() => this.inFlight.delete(fingerprint));
     this.inFlight.set(fingerprint, request);
     return request.then((t) => t.accessToken);
+  }
+
+  peek(): string | undefined {
+    const fingerprint = credentialsFingerprint(this.opts.credentials());
+    const held = this.held;
+    return held?.fingerprint === fingerprint && this.usable(held, this.opts.clock.now())
+      ? held.accessToken
+      : undefined;
   }
 
   async invalidate(token?: string): Promise<void> {

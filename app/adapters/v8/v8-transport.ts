@@ -11,6 +11,12 @@ export interface V8Request {
   /** What we are doing, for messages and logs ("create consult"). */
   readonly action: string;
   readonly bearer?: string;
+  /**
+   * The token held at the moment the pacer lets the call go, if any. A call may wait in the pacer's
+   * queue for seconds; if the token was replaced meanwhile (revoked, refreshed), sending the old one
+   * would only earn a 401 and a second request.
+   */
+  readonly currentBearer?: () => string | undefined;
   readonly json?: unknown;
   readonly form?: Readonly<Record<string, string>>;
   readonly searchParams?: Readonly<Record<string, string | number>>;
@@ -21,6 +27,8 @@ export interface V8RawResponse {
   /** Parsed JSON when the body is JSON, the text otherwise ('' for an empty body). */
   readonly body: unknown;
   readonly retryAfter: string | undefined;
+  /** The bearer token the call actually carried. */
+  readonly sentBearer?: string | undefined;
 }
 
 export interface V8TransportOptions {
@@ -55,15 +63,27 @@ export class V8Transport {
     const { breaker, pacer, logger, timeoutMs } = this.opts;
     breaker.admit();
     let outcome: 'success' | 'failure' = 'failure';
+    let sentBearer = req.bearer;
+    let dropped = false;
     try {
       const res = await pacer.run(async () => {
         const started = performance.now();
+        if (req.currentBearer) {
+          const current = req.currentBearer();
+          // The token this call carried was dropped while it waited (a 401 elsewhere): answer the
+          // 401 here instead of sending a request V8 would refuse; the caller re-authenticates.
+          if (current === undefined) {
+            dropped = true;
+            return undefined;
+          }
+          sentBearer = current;
+        }
         try {
           const r = await got(req.url, {
             method: req.method,
             headers: {
               accept: 'application/json',
-              ...(req.bearer ? { authorization: `Bearer ${req.bearer}` } : {}),
+              ...(sentBearer ? { authorization: `Bearer ${sentBearer}` } : {}),
             },
             ...(req.json !== undefined ? { json: req.json } : {}),
             ...(req.form ? { form: req.form } : {}),
@@ -99,12 +119,17 @@ export class V8Transport {
           throw v8AppError(req.action, classifyV8Failure(failure));
         }
       });
+      if (dropped || res === undefined) {
+        outcome = 'success';
+        return { status: 401, body: '', retryAfter: undefined, sentBearer };
+      }
       outcome = res.statusCode >= 500 ? 'failure' : 'success';
       const retryAfter = res.headers['retry-after'];
       return {
         status: res.statusCode,
         body: parseBody(res.body),
         retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        sentBearer,
       };
     } catch (err) {
       if (err instanceof AppError) throw err;
