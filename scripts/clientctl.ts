@@ -116,6 +116,12 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `make status | head` closes our stdout early: that is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof CliError) {
     process.stderr.write(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);

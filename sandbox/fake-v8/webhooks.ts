@@ -44,7 +44,11 @@ export interface WebhookDeps {
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
+    // Receivers put a secret in the path (ours: /webhooks/v8/<secret>): keep only its first characters.
+    const segments = u.pathname.split('/');
+    const last = segments.pop() ?? '';
+    const masked = last.length > 8 ? `${last.slice(0, 3)}***` : last;
+    return `${u.origin}${[...segments, masked].join('/')}`;
   } catch {
     return '<invalid url>';
   }

@@ -92,8 +92,14 @@ export async function restart(
 ): Promise<void> {
   if (!portArg) throw new CliError('PORT is required: make restart PORT=6000');
   const [port] = selectPorts(ctx, portArg) as [number];
-  const r = await compose(ctx, port, ['up', '-d', '--no-build', '--force-recreate']);
-  if (r.code !== 0) throw new CliError(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
+  // Only the api container is recreated: a sandbox client's fakes keep their data.
+  for (const args of [
+    ['up', '-d', '--no-build'],
+    ['up', '-d', '--no-build', '--force-recreate', '--no-deps', 'api'],
+  ]) {
+    const r = await compose(ctx, port, args);
+    if (r.code !== 0) throw new CliError(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
+  }
   const w = await waitHealthy(containerName(ctx, port), ctx.healthTimeoutS, healthProbe(ctx, port));
   if (!w.ok)
     throw new CliError(

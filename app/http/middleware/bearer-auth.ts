@@ -11,7 +11,7 @@ export function bearerAuth(apiToken: () => string): RequestHandler {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) {
       next(
-        new AppError('unauthorized', 'missing API token: send the header Authorization: Bearer <API_TOKEN>'),
+        new AppError('unauthorized', 'missing API token (send the header Authorization: Bearer <API_TOKEN>)'),
       );
       return;
     }
