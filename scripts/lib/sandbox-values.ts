@@ -53,6 +53,9 @@ export function sandboxValues(port: number): SandboxValues {
       FAKE_V8_ACCOUNTS: `${username}:${password}:${clientId}`,
       FAKE_V8_CLIENT_ID: clientId,
       FAKE_V8_AUDIENCE: 'https://bff.v8sistema.com',
+      // The fake is not published to the host: its formalization links must name it as the client
+      // container sees it (the fake's default, localhost:8080, points nowhere).
+      FAKE_V8_PUBLIC_URL: 'http://fake-v8:8080',
       FAKE_KENTRO_QUEUE_ID: queueId,
       FAKE_KENTRO_API_KEY: kentroKey,
       FAKE_KENTRO_FORM_FIELDS: FAKE_KENTRO_FORM_FIELDS_JSON,
