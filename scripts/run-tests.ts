@@ -43,7 +43,12 @@ if (dockerAvailable && !onlyFast) {
 
 const patterns = onlyFast
   ? ['test/unit/**/*.test.ts', 'test/component/**/*.test.ts']
-  : ['test/unit/**/*.test.ts', 'test/component/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/container/**/*.test.ts'];
+  : [
+      'test/unit/**/*.test.ts',
+      'test/component/**/*.test.ts',
+      'test/e2e/**/*.test.ts',
+      'test/container/**/*.test.ts',
+    ];
 const r = spawnSync(
   process.execPath,
   ['--test', '--test-concurrency=2', '--test-timeout=600000', ...patterns],
