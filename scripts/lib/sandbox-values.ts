@@ -48,6 +48,9 @@ export function sandboxValues(port: number): SandboxValues {
       KENTRO_STAGE_FAILED: String(FAKE_KENTRO_STAGES.failed),
       KENTRO_FORM_FIELDS: FAKE_KENTRO_FORM_FIELDS_JSON,
       KENTRO_WA_TEMPLATE_ID: String(FAKE_KENTRO_TEMPLATE_ID),
+      // The fake V8 answers in seconds: poll early so a demo never waits on the production default.
+      FLOW_POLL_FIRST_MS: '3000',
+      FLOW_POLL_MAX_MS: '10000',
     },
     fakes: {
       FAKE_V8_ACCOUNTS: `${username}:${password}:${clientId}`,
