@@ -115,8 +115,9 @@ describe('batches of CPFs (fake V8 + fake Kentro, real workers)', () => {
       pending: 0,
       running: 0,
       simulated: 7,
-      no_margin: 8,
-      failed: 1,
+      // REJECTED (4) and zero margin (2) are no_margin; V8's FAILED (2) and the hang are failed.
+      no_margin: 6,
+      failed: 3,
       invalid: 2,
       cancelled: 0,
     });
@@ -179,6 +180,7 @@ describe('batches of CPFs (fake V8 + fake Kentro, real workers)', () => {
     assert.deepEqual((byLine.get(5) as string[]).slice(2, 4), ['no_margin', 'sem margem']);
     assert.match((byLine.get(5) as string[])[4] ?? '', /consulta recusada pela V8/);
     assert.deepEqual((byLine.get(6) as string[]).slice(1, 4), ['123.456.789-00', 'invalid', 'CPF inválido']);
+    assert.deepEqual((byLine.get(7) as string[]).slice(2, 4), ['failed', 'falhou']);
     assert.deepEqual((byLine.get(10) as string[]).slice(2, 4), ['failed', 'falhou']);
     assert.match((byLine.get(10) as string[])[4] ?? '', /não informou a margem/);
     assert.deepEqual((byLine.get(11) as string[]).slice(2, 5), [

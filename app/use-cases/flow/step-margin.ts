@@ -15,8 +15,10 @@ function onResult(deps: FlowDeps, flow: FlowRecord, c: ConsultRecord): StepOutco
     simulationLimit: c.simulationLimit,
   };
   if (c.status !== 'SUCCESS') {
+    // REJECTED is V8 refusing the worker; FAILED (and the defensive ERROR/CANCELED) is V8 failing to
+    // reach the payroll source: a technical failure a later run may overcome, not "no margin".
     finishFlow(deps, flow, {
-      outcome: 'no_margin',
+      outcome: c.status === 'REJECTED' ? 'no_margin' : 'failed',
       reason: consultRefusalReason(c.status, c.description),
       stepStatus: 'done',
       detail,
