@@ -2,16 +2,10 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { systemClock } from './adapters/clock.ts';
-import { createKentroClient } from './adapters/kentro/kentro-http-client.ts';
-import { openStore } from './adapters/store/store.ts';
-import { createV8 } from './adapters/v8/create-v8.ts';
-import { buildApp } from './app.ts';
 import { loadEffectiveConfig } from './config/effective-config.ts';
 import { ConfigError, readProcessSettings } from './config/load-config.ts';
 import { createLogger } from './logging/logger.ts';
-import { buildFlowDeps } from './use-cases/flow/flow-deps.ts';
-import { WebhookProcessor } from './use-cases/webhooks/webhook-processor.ts';
-import { startWorkers } from './workers/workers.ts';
+import { composeRuntime, registerConfigSecrets } from './runtime.ts';
 
 /** Time we give in-flight requests after SIGTERM; compose's stop_grace_period is longer. */
 const SHUTDOWN_GRACE_MS = 8000;
@@ -30,14 +24,7 @@ async function main(): Promise<void> {
     maxSizeMb: config.log.maxSizeMb,
     maxFiles: config.log.maxFiles,
   });
-  for (const secret of [
-    config.http.apiToken,
-    config.v8.password,
-    config.kentro.apiKey,
-    config.webhook.secret,
-  ]) {
-    redactor.addSecret(secret);
-  }
+  registerConfigSecrets(redactor, config);
   if (loaded.unknownKeys.length > 0) {
     logger.warn('unknown keys in config file were ignored', {
       file: config.configFile,
@@ -47,33 +34,8 @@ async function main(): Promise<void> {
   for (const r of loaded.renamed) logger.info('old config key accepted', { from: r.from, to: r.to });
   for (const n of notices) logger.log(n.level, n.message, n.meta);
 
-  const v8 = createV8({
-    // Read on every call: a save in the console applies to the next V8 call.
-    credentials: () => effective.current().v8,
-    limits: config.v8,
-    dataDir: config.dataDir,
-    clock: systemClock,
-    redactor,
-    logger,
-  });
-  // Opening the store runs pending migrations; a store it cannot open stops the start.
-  const store = openStore({ dataDir: config.dataDir, clock: systemClock });
-  const kentro = createKentroClient(config.kentro, { logger });
-  const flow = buildFlowDeps({ config, store, v8, kentro, clock: systemClock, logger });
-  const webhooks = new WebhookProcessor(flow);
-  const app = buildApp({
-    config,
-    logger,
-    redactor,
-    clock: systemClock,
-    startedAt: systemClock.now(),
-    v8,
-    effective,
-    store,
-    kentro,
-    flow,
-    webhooks,
-  });
+  const runtime = composeRuntime({ config, effective, logger, redactor, clock: systemClock });
+  const { app, store, webhooks } = runtime;
   const server: Server = app.listen(config.port, '0.0.0.0');
   server.requestTimeout = 60_000;
   // Longer than the idle timeout of clients and proxies in front (docker-proxy keeps the client
@@ -85,7 +47,7 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   logger.info('listening', { port: config.port, configFile: config.configFile, version: config.version });
-  const workers = startWorkers(flow);
+  const workers = runtime.startWorkers();
   // Events stored but not processed before a stop (or a crash) are processed now.
   void webhooks.replay().then((r) => {
     if (r.found > 0) logger.info('V8 webhooks left from the last run processed', { ...r });

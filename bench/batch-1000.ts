@@ -90,16 +90,10 @@ async function serveFakeV8(): Promise<void> {
 
 async function serveService(): Promise<void> {
   const { systemClock } = await import('../app/adapters/clock.ts');
-  const { createKentroClient } = await import('../app/adapters/kentro/kentro-http-client.ts');
-  const { openStore } = await import('../app/adapters/store/store.ts');
-  const { createV8 } = await import('../app/adapters/v8/create-v8.ts');
-  const { buildApp } = await import('../app/app.ts');
   const { loadEffectiveConfig } = await import('../app/config/effective-config.ts');
   const { readProcessSettings } = await import('../app/config/load-config.ts');
   const { createLogger } = await import('../app/logging/logger.ts');
-  const { buildFlowDeps } = await import('../app/use-cases/flow/flow-deps.ts');
-  const { WebhookProcessor } = await import('../app/use-cases/webhooks/webhook-processor.ts');
-  const { startWorkers } = await import('../app/workers/workers.ts');
+  const { composeRuntime, registerConfigSecrets } = await import('../app/runtime.ts');
   const settings = readProcessSettings();
   const { effective } = loadEffectiveConfig(settings);
   const config = effective.current();
@@ -111,37 +105,13 @@ async function serveService(): Promise<void> {
     maxSizeMb: config.log.maxSizeMb,
     maxFiles: config.log.maxFiles,
   });
-  for (const s of [config.http.apiToken, config.v8.password, config.kentro.apiKey, config.webhook.secret]) {
-    redactor.addSecret(s);
-  }
-  const v8 = createV8({
-    credentials: () => effective.current().v8,
-    limits: config.v8,
-    dataDir: config.dataDir,
-    clock: systemClock,
-    redactor,
-    logger,
-  });
-  const store = openStore({ dataDir: config.dataDir, clock: systemClock });
-  const kentro = createKentroClient(config.kentro, { logger });
-  const flow = buildFlowDeps({ config, store, v8, kentro, clock: systemClock, logger });
-  const webhooks = new WebhookProcessor(flow);
-  const app = buildApp({
-    config,
-    logger,
-    redactor,
-    clock: systemClock,
-    startedAt: systemClock.now(),
-    v8,
-    effective,
-    store,
-    kentro,
-    flow,
-    webhooks,
-  });
+  registerConfigSecrets(redactor, config);
+  // Wired exactly like app/main.ts (the same composition root), only listening on 127.0.0.1.
+  const runtime = composeRuntime({ config, effective, logger, redactor, clock: systemClock });
+  const { app, store, webhooks } = runtime;
   const server = app.listen(config.port, '127.0.0.1');
   server.keepAliveTimeout = 65_000;
-  const workers = startWorkers(flow);
+  const workers = runtime.startWorkers();
   void webhooks.replay();
   const eld = recordEventLoopDelay();
   process.on('SIGTERM', () => {

@@ -2,6 +2,7 @@
 // directory plus the console overrides in a temp data volume (so "Salvar" really persists), the
 // store, the CLT flow, the real workers with short ticks, against the in-process fake V8 and fake
 // Kentro on 127.0.0.1.
+
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,16 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../app/adapters/clock.ts';
-import { createKentroClient } from '../../app/adapters/kentro/kentro-http-client.ts';
-import { openStore, type Store } from '../../app/adapters/store/store.ts';
-import { createV8 } from '../../app/adapters/v8/create-v8.ts';
-import { buildApp } from '../../app/app.ts';
+import type { Store } from '../../app/adapters/store/store.ts';
 import { loadEffectiveConfig } from '../../app/config/effective-config.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { createLogger } from '../../app/logging/logger.ts';
-import { buildFlowDeps } from '../../app/use-cases/flow/flow-deps.ts';
-import { WebhookProcessor } from '../../app/use-cases/webhooks/webhook-processor.ts';
-import { startWorkers, type Workers } from '../../app/workers/workers.ts';
+import { composeRuntime } from '../../app/runtime.ts';
+import type { Workers } from '../../app/workers/workers.ts';
 import {
   FAKE_KENTRO_FORM_FIELDS_JSON,
   FAKE_KENTRO_STAGES,
@@ -131,52 +128,24 @@ export async function startE2eApp(): Promise<E2eApp> {
     DEFAULT_CLIENT_ID,
   ];
   for (const s of secrets) redactor.addSecret(s);
-  const store = openStore({ dataDir: settings.dataDir, clock: systemClock });
-  const v8 = createV8({
-    credentials: () => effective.current().v8,
-    limits: config.v8,
-    dataDir: settings.dataDir,
-    clock: systemClock,
-    redactor,
-    logger,
-    sleep: (ms) => sleep(Math.min(ms, 50)),
-    breaker: { coolDownMs: 100 },
-  });
-  const kentro = createKentroClient(config.kentro, {
-    logger,
-    retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-    confirmDelayMs: 10,
-  });
-  const flow = buildFlowDeps({
+  const runtime = composeRuntime({
     config,
-    store,
-    v8,
-    kentro,
-    clock: systemClock,
-    logger,
-    settings: TEST_SETTINGS,
-  });
-  const webhooks = new WebhookProcessor(flow);
-  const app = buildApp({
-    config,
-    logger,
-    redactor,
-    clock: systemClock,
-    startedAt: systemClock.now(),
-    v8,
     effective,
-    store,
-    kentro,
-    flow,
-    webhooks,
+    logger,
+    redactor,
+    clock: systemClock,
+    v8: { sleep: (ms) => sleep(Math.min(ms, 50)), breaker: { coolDownMs: 100 } },
+    kentro: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, confirmDelayMs: 10 },
+    flow: TEST_SETTINGS,
   });
+  const { app, store, v8, webhooks } = runtime;
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const hook = `${url}/webhooks/v8/${WEBHOOK_SECRET}`;
   await v8.client.registerWebhook('consult', hook);
   await v8.client.registerWebhook('operation', hook);
-  const workers: Workers = startWorkers(flow, TEST_TICKS);
+  const workers: Workers = runtime.startWorkers(TEST_TICKS);
 
   let closed: Promise<void> | undefined;
   return {

@@ -1,6 +1,7 @@
 // The real app (buildApp) with the store, the CLT flow and the real workers, against the in-process
 // fake V8 and fake Kentro, on 127.0.0.1 ephemeral ports. An app can be stopped and a new one started
 // on the same data directory (restart tests).
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,17 +9,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../app/adapters/clock.ts';
-import { createKentroClient } from '../../app/adapters/kentro/kentro-http-client.ts';
-import { openStore, type Store } from '../../app/adapters/store/store.ts';
-import { createV8, type V8Access } from '../../app/adapters/v8/create-v8.ts';
-import { buildApp } from '../../app/app.ts';
+import type { Store } from '../../app/adapters/store/store.ts';
+import type { V8Access } from '../../app/adapters/v8/create-v8.ts';
 import { toAppConfig } from '../../app/config/app-config.ts';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { createLogger } from '../../app/logging/logger.ts';
-import { buildFlowDeps, type FlowDeps, type FlowSettings } from '../../app/use-cases/flow/flow-deps.ts';
+import { composeRuntime, registerConfigSecrets } from '../../app/runtime.ts';
+import type { FlowDeps, FlowSettings } from '../../app/use-cases/flow/flow-deps.ts';
 import type { FlowView } from '../../app/use-cases/flow/flow-view.ts';
-import { WebhookProcessor } from '../../app/use-cases/webhooks/webhook-processor.ts';
-import { startWorkers, type Workers, type WorkerTicks } from '../../app/workers/workers.ts';
+import type { WebhookProcessor } from '../../app/use-cases/webhooks/webhook-processor.ts';
+import type { Workers, WorkerTicks } from '../../app/workers/workers.ts';
 import {
   FAKE_KENTRO_CPFS,
   FAKE_KENTRO_FORM_FIELDS_JSON,
@@ -196,48 +196,18 @@ export class FlowHarness {
       logDir: this.logDir,
       stdout: false,
     });
-    for (const s of [config.http.apiToken, config.v8.password, config.webhook.secret, config.kentro.apiKey]) {
-      redactor.addSecret(s);
-    }
-    const store = openStore({ dataDir: this.dataDir, clock: systemClock });
-    const v8 = createV8({
-      credentials: () => config.v8,
-      limits: config.v8,
-      dataDir: this.dataDir,
-      clock: systemClock,
-      redactor,
-      logger,
-      sleep: (ms) => sleep(Math.min(ms, 50)),
-      // A short cool-down: tests that make V8 fail go on a moment later.
-      breaker: { coolDownMs: 100 },
-    });
-    const kentro = createKentroClient(config.kentro, {
-      logger,
-      retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-      confirmDelayMs: 10,
-    });
-    const flow = buildFlowDeps({
-      config,
-      store,
-      v8,
-      kentro,
-      clock: systemClock,
-      logger,
-      settings: { ...TEST_SETTINGS, ...this.o.settings },
-    });
-    const webhooks = new WebhookProcessor(flow);
-    const app = buildApp({
+    registerConfigSecrets(redactor, config);
+    const runtime = composeRuntime({
       config,
       logger,
       redactor,
       clock: systemClock,
-      startedAt: systemClock.now(),
-      v8,
-      store,
-      kentro,
-      flow,
-      webhooks,
+      // Short sleeps and cool-downs: tests that make V8 or Kentro fail go on a moment later.
+      v8: { sleep: (ms) => sleep(Math.min(ms, 50)), breaker: { coolDownMs: 100 } },
+      kentro: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, confirmDelayMs: 10 },
+      flow: { ...TEST_SETTINGS, ...this.o.settings },
     });
+    const { app, store, v8, flow, webhooks } = runtime;
     const server: Server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -247,7 +217,7 @@ export class FlowHarness {
       await v8.client.registerWebhook('operation', hook);
     }
     const workers =
-      this.o.workers === false ? undefined : startWorkers(flow, { ...TEST_TICKS, ...this.o.ticks });
+      this.o.workers === false ? undefined : runtime.startWorkers({ ...TEST_TICKS, ...this.o.ticks });
     // As the launcher does: events left unprocessed by the previous app are processed now.
     await webhooks.replay();
     let stopped = false;
