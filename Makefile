@@ -8,6 +8,8 @@ LOCAL_BASE_IMAGE := clt-v8/node-base:24
 BASE_IMAGE ?= $(shell docker image inspect $(LOCAL_BASE_IMAGE) >/dev/null 2>&1 && echo $(LOCAL_BASE_IMAGE))
 export BASE_IMAGE
 CTL := node scripts/clientctl.ts
+# The operator CLI imports the service's config code: a fresh clone installs the dependencies first.
+DEPS := node_modules/.package-lock.json
 PORT ?=
 NAME ?=
 LINES ?= 20
@@ -30,62 +32,66 @@ STOP ?=
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
-build: ## build the service image (one image for every client)
+build: $(DEPS) ## build the service image (one image for every client)
 	@$(CTL) build
 
-up: ## start every client under clients/ (or only PORT=)
+up: $(DEPS) ## start every client under clients/ (or only PORT=)
 	@$(CTL) up --port "$(PORT)"
 
-down: ## stop every client (or only PORT=); config, logs and data are kept
+down: $(DEPS) ## stop every client (or only PORT=); config, logs and data are kept
 	@$(CTL) down --port "$(PORT)"
 
-add-client: ## create and start a client: PORT= [NAME="Empresa"] [SANDBOX=1] [NO_START=1]
+add-client: $(DEPS) ## create and start a client: PORT= [NAME="Empresa"] [SANDBOX=1] [NO_START=1]
 	@$(CTL) add-client --port "$(PORT)" --name "$(NAME)" $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) $(if $(filter 1 yes true,$(NO_START)),--no-start)
 
-remove-client: ## stop a client and archive its config, logs and data (PURGE=1 deletes them)
+remove-client: $(DEPS) ## stop a client and archive its config, logs and data (PURGE=1 deletes them)
 	@$(CTL) remove-client --port "$(PORT)" $(if $(filter 1 yes true,$(PURGE)),--purge)
 
-restart: ## recreate a client's container so config changes apply: PORT=
+restart: $(DEPS) ## recreate a client's container so config changes apply: PORT=
 	@$(CTL) restart --port "$(PORT)"
 
-logs: ## show a client's last log lines: PORT= [LINES=20]
+logs: $(DEPS) ## show a client's last log lines: PORT= [LINES=20]
 	@$(CTL) logs --port "$(PORT)" --lines "$(LINES)"
 
-status: ## one row per client: port, name, state, health, config, V8 user (masked), uptime
+status: $(DEPS) ## one row per client: port, name, state, health, config, V8 user (masked), uptime
 	@$(CTL) status
 
-sandbox: ## run sandbox clients 4000 and 5000 wired to fake V8 and fake Kentro (no credentials)
+sandbox: $(DEPS) ## run sandbox clients 4000 and 5000 wired to fake V8 and fake Kentro (no credentials)
 	@$(CTL) sandbox
 
-set-admin-password: ## set a client's /config-v8 password: PORT= [PASSWORD=] (random if omitted)
+set-admin-password: $(DEPS) ## set a client's /config-v8 password: PORT= [PASSWORD=] (random if omitted)
 	@$(CTL) set-admin-password --port "$(PORT)" $(if $(PASSWORD),--password "$(PASSWORD)")
 
-config: ## a client's effective configuration, masked, with each value's source: PORT= [JSON=1]
+config: $(DEPS) ## a client's effective configuration, masked, with each value's source: PORT= [JSON=1]
 	@$(CTL) config --port "$(PORT)" $(if $(filter 1 yes true,$(JSON)),--json)
 
-migrate: ## clients from the old PM2 service: FROM=/opt/clt-v8-service [DRY_RUN=1] [START=1] [PORT=] [LEGACY_PORT=4000]
+migrate: $(DEPS) ## clients from the old PM2 service: FROM=/opt/clt-v8-service [DRY_RUN=1] [START=1] [PORT=] [LEGACY_PORT=4000]
 	@$(CTL) migrate --from "$(FROM)" --port "$(PORT)" $(if $(LEGACY_PORT),--legacy-port "$(LEGACY_PORT)") $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(START)),--start)
 
-backup: ## one tar.gz per client (config, logs, data; the client keeps running): [PORT=] [OUT=backups/]
+backup: $(DEPS) ## one tar.gz per client (config, logs, data; the client keeps running): [PORT=] [OUT=backups/]
 	@$(CTL) backup --port "$(PORT)" $(if $(OUT),--out "$(OUT)")
 
-restore: ## bring a client back from a backup and wait until healthy: FILE= [FORCE=1 replaces a stopped one]
+restore: $(DEPS) ## bring a client back from a backup and wait until healthy: FILE= [FORCE=1 replaces a stopped one]
 	@$(CTL) restore --file "$(FILE)" --port "$(PORT)" $(if $(filter 1 yes true,$(FORCE)),--force)
 
-upgrade: ## rebuild (or IMAGE=), recreate clients one at a time; a failing one is rolled back and it stops
+upgrade: $(DEPS) ## rebuild (or IMAGE=), recreate clients one at a time; a failing one is rolled back and it stops
 	@$(CTL) upgrade $(if $(IMAGE),--image "$(IMAGE)")
 
-watchdog: ## start/update the watchdog restarting clients unhealthy for WATCHDOG_UNHEALTHY_S [STOP=1]
+watchdog: $(DEPS) ## start/update the watchdog restarting clients unhealthy for WATCHDOG_UNHEALTHY_S [STOP=1]
 	@$(CTL) watchdog $(if $(filter 1 yes true,$(STOP)),--stop)
 
 setup: ## prepare a registry-less Debian machine (Docker engine, Compose v2, Node 24, base image)
 	@bash scripts/ci/setup-host.sh
 
-test: ## run the whole test suite (builds the image once)
+test: $(DEPS) ## run the whole test suite (builds the image once)
 	@npm test
 
-lint: ## Biome lint + format check
+lint: $(DEPS) ## Biome lint + format check
 	@npm run lint
 
-typecheck: ## TypeScript strict type check
+typecheck: $(DEPS) ## TypeScript strict type check
 	@npm run typecheck
+
+$(DEPS): package.json package-lock.json
+	@node -e 'const [M,m]=process.versions.node.split(".").map(Number); if (M < 22 || (M === 22 && m < 18)) { console.error("Node " + process.versions.node + " is too old: Node 24 is needed (make setup installs one into .tools/)"); process.exit(1) }'
+	@npm ci --ignore-scripts --no-audit --no-fund
