@@ -20,8 +20,8 @@ export interface RuntimeOptions {
   readonly logger: Logger;
   readonly redactor: Redactor;
   readonly clock?: Clock;
-  /** Knobs tests and benchmarks turn (short sleeps, breaker cool-down, pacer window). */
-  readonly v8?: Partial<Pick<CreateV8Options, 'sleep' | 'breaker' | 'retry' | 'pacerWindowMs'>>;
+  /** Knobs tests and benchmarks turn (short sleeps, breaker cool-down, pacer window and limits). */
+  readonly v8?: Partial<Pick<CreateV8Options, 'sleep' | 'breaker' | 'retry' | 'pacerWindowMs' | 'limits'>>;
   readonly kentro?: KentroClientOptions;
   readonly flow?: Partial<FlowSettings>;
   readonly consoleSessions?: AppDeps['consoleSessions'];

@@ -9,13 +9,12 @@
 //   - the fake V8 (this file with --serve-fake-v8: startFakeV8 with maxRps and a request log big
 //     enough to hold every request of the run),
 //   - the fake Kentro (sandbox/fake-kentro/main.ts),
-//   - the service (this file with --serve-service: the wiring of app/main.ts — config file, store,
-//     V8 client with its pacer, Kentro client, workers, webhook processing — listening on 127.0.0.1
-//     instead of 0.0.0.0), with V8_MAX_RPS=10 and every other setting at its default.
+//   - the service (this file with --serve-service: the launcher's composition root, app/runtime.ts —
+//     config file, store, V8 client with its pacer, Kentro client, workers, webhook processing —
+//     listening on 127.0.0.1 instead of 0.0.0.0), with V8_MAX_RPS=10 and every other setting at its default.
 // The service registers its webhook URL at the fake (POST /api/v1/v8/webhooks/register), as an
 // operator does, so margins arrive by webhook. Bounded: gives up after --deadline-s and always stops
 // its children. Prints a Markdown table and a JSON line.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import {
 } from '../sandbox/fake-kentro/fake-kentro-seed.ts';
 import { cpfWithCheckDigits } from '../sandbox/fake-v8/cpf.ts';
 import { freePort } from '../test/support/ops.ts';
+import { launch, machine, stopAll, waitHttp } from './processes.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -127,45 +127,6 @@ async function serveService(): Promise<void> {
 }
 
 // ---- parent ---------------------------------------------------------------------------------
-
-const children: ChildProcess[] = [];
-
-function launch(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  // Output discarded: the service logs every request to stdout (its log files are in the temp dir).
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
-
-async function stopAll(): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-        }),
-    ),
-  );
-}
-
-async function waitHttp(url: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await r.body?.cancel();
-      if (r.status === 200) return;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
 
 async function getJson<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const r = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
@@ -402,12 +363,6 @@ async function runLoop(fake: string, cpfs: string[], deadline: number): Promise<
   }
   const s = (performance.now() - t0) / 1000;
   return { cpfs: done, seconds: s, calls, got429, outcomes, perCpfS: s / Math.max(1, done) };
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  const [l1, l5] = os.loadavg();
-  return `${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${l1?.toFixed(2)} / ${l5?.toFixed(2)} (1 / 5 min) at start`;
 }
 
 async function main(): Promise<void> {

@@ -1,15 +1,16 @@
 // Local processes for the V8 benchmarks (bench/v8-token.ts, bench/v8-latency.ts), all on 127.0.0.1:
-// the fake V8 (sandbox/fake-v8/main.ts), the service (the same wiring as app/main.ts: config file,
-// winston logger, createV8, buildApp) and a bare node:http proxy. Run as a child with
-// `--serve-service` / `--serve-proxy`; the parent only spawns, waits for /health and stops them.
-import { type ChildProcess, spawn } from 'node:child_process';
+// the fake V8 (sandbox/fake-v8/main.ts), the service (the launcher's composition root,
+// app/runtime.ts) and a bare node:http proxy. Run as a child with `--serve-service` /
+// `--serve-proxy`; the parent only spawns, waits for /health and stops them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/ops.ts';
+import { launch, waitHttp } from './processes.ts';
+
+export { machine, stopAll } from './processes.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -23,31 +24,6 @@ export const API_TOKEN = 'bench-api-token-0123456789abcdefghij';
 const AUDIENCE = 'https://bff.v8sistema.com';
 /** Ports above the fake/test ranges of the container tests, below the ephemeral range. */
 const PORT_FROM = 31500;
-
-const children: ChildProcess[] = [];
-
-async function waitHttp(url: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(500) });
-      await r.body?.cancel();
-      if (r.status === 200) return;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-function launch(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  // Output is discarded: the service logs every request to stdout, as in its container.
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
 
 export interface Proc {
   readonly url: string;
@@ -116,20 +92,6 @@ export async function startProxy(fakeUrl: string): Promise<Proc> {
 }
 
 /** Stops every child this process started (by its own handle), waiting for each to exit. */
-export async function stopAll(): Promise<void> {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 5000).unref();
-        }),
-    ),
-  );
-}
-
 /** An access token for ACCOUNT straight from the fake (what the proxy and direct calls use). */
 export async function fakeToken(fakeUrl: string): Promise<string> {
   const r = await fetch(`${fakeUrl}/oauth/token`, {
@@ -148,24 +110,14 @@ export async function fakeToken(fakeUrl: string): Promise<string> {
   return body.access_token;
 }
 
-export function machine(): string {
-  const cpus = os.cpus();
-  const [l1, l5] = os.loadavg();
-  return (
-    `${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-    `Node ${process.version}, load average ${l1?.toFixed(2)} / ${l5?.toFixed(2)} (1 / 5 min) at start`
-  );
-}
-
 // ---- child modes ---------------------------------------------------------------------------
 
 async function serveService(): Promise<void> {
   const { systemClock } = await import('../app/adapters/clock.ts');
-  const { createV8 } = await import('../app/adapters/v8/create-v8.ts');
-  const { buildApp } = await import('../app/app.ts');
   const { toAppConfig } = await import('../app/config/app-config.ts');
   const { loadConfig, readProcessSettings } = await import('../app/config/load-config.ts');
   const { createLogger } = await import('../app/logging/logger.ts');
+  const { composeRuntime, registerConfigSecrets } = await import('../app/runtime.ts');
   const settings = readProcessSettings();
   const config = toAppConfig(loadConfig(settings), settings);
   const { logger, redactor } = createLogger({
@@ -176,16 +128,16 @@ async function serveService(): Promise<void> {
     maxSizeMb: config.log.maxSizeMb,
     maxFiles: config.log.maxFiles,
   });
-  for (const secret of [config.http.apiToken, config.v8.password]) redactor.addSecret(secret);
-  const v8 = createV8({
-    credentials: () => config.v8,
-    limits: { ...config.v8, maxRps: Number(process.env.BENCH_MAX_RPS) || config.v8.maxRps },
-    dataDir: config.dataDir,
-    clock: systemClock,
-    redactor,
+  registerConfigSecrets(redactor, config);
+  // The launcher's composition root; only the pacer limit is raised past what the config accepts
+  // (100/s), so 200 requests/s are measured, not throttled. No workers: nothing to do here.
+  const { app } = composeRuntime({
+    config,
     logger,
+    redactor,
+    clock: systemClock,
+    v8: { limits: { ...config.v8, maxRps: Number(process.env.BENCH_MAX_RPS) || config.v8.maxRps } },
   });
-  const app = buildApp({ config, logger, redactor, clock: systemClock, startedAt: systemClock.now(), v8 });
   const server = app.listen(config.port, '127.0.0.1');
   server.keepAliveTimeout = 65_000;
   process.on('SIGTERM', () => process.exit(0));
