@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FAKE_KENTRO_TEMPLATE_ID } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
 import { cpfWithCheckDigits } from '../../sandbox/fake-v8/fake-v8-server.ts';
-import { API_TOKEN, CPF, FlowHarness, type HttpAnswer, waitUntil } from '../support/flow-harness.ts';
+import {
+  API_TOKEN,
+  APPROVED_BORROWER,
+  CPF,
+  FlowHarness,
+  type HttpAnswer,
+  waitUntil,
+} from '../support/flow-harness.ts';
 
 // The old service's routes (/clt, /cache, /v8) on the real app, answering in the old envelope.
 let h: FlowHarness;
@@ -263,29 +270,7 @@ describe('old routes, old envelope', () => {
     const created = await h.app.v8.client.createOperation({
       simulationId: (flow.simulation as { v8SimulationId: string }).v8SimulationId,
       provider: 'QI',
-      borrower: {
-        name: 'MARIA TESTE DA SILVA',
-        email: 'maria.teste@example.com',
-        phone: { countryCode: '55', areaCode: '11', phoneNumber: '912345678' },
-        politicallyExposed: false,
-        address: {
-          street: 'Rua Exemplo',
-          number: '100',
-          neighborhood: 'Centro',
-          city: 'São Paulo',
-          state: 'SP',
-          postalCode: '01000000',
-        },
-        birthDate: '1990-04-15',
-        motherName: 'JOANA TESTE DA SILVA',
-        nationality: 'brazilian',
-        documentIssuer: 'SSP',
-        gender: 'female',
-        maritalStatus: 'single',
-        cpf: CPF.approved,
-        identityDocument: { type: 'rg', number: '123456789', issueDate: '2010-01-20' },
-        bank: { transferMethod: 'pix', pixKey: CPF.approved, pixKeyType: 'cpf' },
-      },
+      borrower: APPROVED_BORROWER,
     });
     const r = await old('GET', `/v8/operacoes?cpf=${CPF.approved}`);
     assert.equal(r.status, 200, JSON.stringify(r.body));

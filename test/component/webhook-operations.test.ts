@@ -4,7 +4,7 @@ import {
   FAKE_KENTRO_FORM_FIELDS as F,
   FAKE_KENTRO_STAGES as S,
 } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
-import { CPF, FlowHarness, waitUntil } from '../support/flow-harness.ts';
+import { APPROVED_BORROWER, CPF, FlowHarness, waitUntil } from '../support/flow-harness.ts';
 
 // V8's webhooks are registered: the fake V8 delivers consult and operation events to our receiver.
 let h: FlowHarness;
@@ -50,29 +50,7 @@ describe('V8 webhooks drive the flow and the proposal stages', () => {
     const created = await h.app.v8.client.createOperation({
       simulationId: flow.simulation.v8SimulationId,
       provider: 'QI',
-      borrower: {
-        name: 'MARIA TESTE DA SILVA',
-        email: 'maria.teste@example.com',
-        phone: { countryCode: '55', areaCode: '11', phoneNumber: '912345678' },
-        politicallyExposed: false,
-        address: {
-          street: 'Rua Exemplo',
-          number: '100',
-          neighborhood: 'Centro',
-          city: 'São Paulo',
-          state: 'SP',
-          postalCode: '01000000',
-        },
-        birthDate: '1990-04-15',
-        motherName: 'JOANA TESTE DA SILVA',
-        nationality: 'brazilian',
-        documentIssuer: 'SSP',
-        gender: 'female',
-        maritalStatus: 'single',
-        cpf: CPF.approved,
-        identityDocument: { type: 'rg', number: '123456789', issueDate: '2010-01-20' },
-        bank: { transferMethod: 'pix', pixKey: CPF.approved, pixKeyType: 'cpf' },
-      },
+      borrower: APPROVED_BORROWER,
     });
     await waitUntil(
       () => h.app.store.operations.get(created.id)?.status === 'paid',

@@ -53,6 +53,31 @@ export const CPF = {
   notInKentro: FAKE_KENTRO_CPFS.new1,
 } as const;
 
+/** A complete proposal borrower for the approved CPF (operation tests). */
+export const APPROVED_BORROWER = {
+  name: 'MARIA TESTE DA SILVA',
+  email: 'maria.teste@example.com',
+  phone: { countryCode: '55', areaCode: '11', phoneNumber: '912345678' },
+  politicallyExposed: false,
+  address: {
+    street: 'Rua Exemplo',
+    number: '100',
+    neighborhood: 'Centro',
+    city: 'São Paulo',
+    state: 'SP',
+    postalCode: '01000000',
+  },
+  birthDate: '1990-04-15',
+  motherName: 'JOANA TESTE DA SILVA',
+  nationality: 'brazilian',
+  documentIssuer: 'SSP',
+  gender: 'female',
+  maritalStatus: 'single',
+  cpf: CPF.approved,
+  identityDocument: { type: 'rg', number: '123456789', issueDate: '2010-01-20' },
+  bank: { transferMethod: 'pix', pixKey: CPF.approved, pixKeyType: 'cpf' },
+} as const;
+
 export const REJECTION = 'Trabalhador não elegível para o Crédito do Trabalhador';
 
 export const SCENARIOS: Record<string, Scenario> = {
