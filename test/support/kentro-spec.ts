@@ -1,29 +1,32 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parse } from 'yaml';
 
 /**
- * The official Kentro OpenAPI 3.0.1 spec (CRM part) as a validator for request and response bodies.
- *
- * OpenAPI 3.0 schemas are a dialect of JSON Schema draft 4/7: Ajv (draft-07 mode) understands them once
- * - `nullable: true` is accepted: Ajv v8 implements the OpenAPI `nullable` keyword natively (the CRM
- *   part of the spec uses none today, but a later capture may);
- * - the OpenAPI-only annotations (`example`, `xml`, `externalDocs`, `discriminator`)
- *   are registered as no-op keywords, so strict mode still rejects typos;
+ * The Kentro contract (CRM part of the official OpenAPI 3.0.1 spec) as a validator for request and
+ * response bodies. It reads the committed fixture `test/fixtures/kentro-contract.json`, derived from
+ * the spec by `node scripts/gen-kentro-contract.ts <spec.yaml>`: facts only, every `$ref` inlined, so a
+ * clean clone needs nothing outside the repository. OpenAPI 3.0 schemas are a dialect of JSON Schema
+ * draft 4/7: Ajv (draft-07 mode) understands them once
+ * - `nullable: true` is accepted: Ajv v8 implements the OpenAPI `nullable` keyword natively;
  * - the OpenAPI formats `int32`, `int64`, `float`, `double` are registered as real checks (int32 is a
- *   range check, so a value in cents that overflows is caught);
- * - `$ref: '#/components/schemas/X'` is inlined before compiling (the spec has no recursive schemas).
+ *   range check, so a value in cents that overflows is caught).
  */
 
-const DEFAULT_SPEC = path.resolve(import.meta.dirname, '../../../shared/reference/kentro-openapi-crm.yaml');
-
-export function kentroSpecPath(): string {
-  return process.env.KENTRO_SPEC_FILE ?? DEFAULT_SPEC;
-}
+export const KENTRO_CONTRACT_FILE = path.resolve(
+  import.meta.dirname,
+  '..',
+  'fixtures',
+  'kentro-contract.json',
+);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
+
+interface OperationContract {
+  readonly request: JsonObject | null;
+  readonly responses: Record<string, JsonObject | null>;
+}
 
 export interface SpecCheck {
   readonly ok: boolean;
@@ -43,14 +46,16 @@ const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
 class KentroSpec {
-  private readonly doc: JsonObject;
+  private readonly operationsByName: Record<string, OperationContract>;
   private readonly ajv: Ajv;
   private readonly cache = new Map<string, ValidateFunction>();
 
   constructor(file: string) {
-    this.doc = parse(readFileSync(file, 'utf8')) as JsonObject;
+    const contract = JSON.parse(readFileSync(file, 'utf8')) as {
+      operations: Record<string, OperationContract>;
+    };
+    this.operationsByName = contract.operations;
     this.ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-    this.ajv.addVocabulary(['example', 'xml', 'externalDocs', 'discriminator']);
     this.ajv.addFormat('int32', {
       type: 'number',
       validate: (n: number) => Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX,
@@ -62,35 +67,27 @@ class KentroSpec {
 
   /** Names of the documented `POST /int/<name>` operations. */
   operations(): string[] {
-    const paths = this.doc.paths as JsonObject;
-    return Object.entries(paths)
-      .filter(([p, item]) => p.startsWith('/int/') && (item as JsonObject).post !== undefined)
-      .map(([p]) => p.slice('/int/'.length));
+    return Object.keys(this.operationsByName);
   }
 
-  /** The POST operation object of `/int/<operation>`. */
-  private operation(operation: string): JsonObject {
-    const paths = this.doc.paths as JsonObject;
-    const item = paths[`/int/${operation}`] as JsonObject | undefined;
-    const post = item?.post as JsonObject | undefined;
-    if (!post) throw new Error(`operation ${operation} is not in the Kentro spec (POST /int/${operation})`);
-    return post;
+  private operation(operation: string): OperationContract {
+    const op = this.operationsByName[operation];
+    if (!op) throw new Error(`operation ${operation} is not in the Kentro contract (POST /int/${operation})`);
+    return op;
   }
 
   requestSchema(operation: string): JsonObject {
-    const body = this.operation(operation).requestBody as JsonObject;
-    const content = body.content as JsonObject;
-    return this.inline((content['application/json'] as JsonObject).schema as JsonObject) as JsonObject;
+    const schema = this.operation(operation).request;
+    if (!schema) throw new Error(`the Kentro contract documents no JSON request body for ${operation}`);
+    return schema;
   }
 
   /** Undefined when the spec documents no JSON body for that status (insertOpportunityNote's 200). */
   responseSchema(operation: string, status: number): JsonObject | undefined {
-    const responses = this.operation(operation).responses as JsonObject;
-    const response = responses[String(status)] as JsonObject | undefined;
-    if (!response) throw new Error(`the spec documents no ${status} answer for ${operation}`);
-    const content = response.content as JsonObject | undefined;
-    const json = content?.['application/json'] as JsonObject | undefined;
-    return json ? (this.inline(json.schema as JsonObject) as JsonObject) : undefined;
+    const responses = this.operation(operation).responses;
+    if (!(String(status) in responses))
+      throw new Error(`the spec documents no ${status} answer for ${operation}`);
+    return responses[String(status)] ?? undefined;
   }
 
   checkRequest(operation: string, body: unknown, opts: RequestCheckOptions = {}): SpecCheck {
@@ -124,31 +121,6 @@ class KentroSpec {
     const ok = validate(body);
     return { ok, errors: ok ? [] : (validate.errors ?? []).map(describe) };
   }
-
-  private inline(node: Json, seen: readonly string[] = []): Json {
-    if (Array.isArray(node)) return node.map((n) => this.inline(n, seen));
-    if (node === null || typeof node !== 'object') return node;
-    const ref = node.$ref;
-    if (typeof ref === 'string') {
-      if (seen.includes(ref)) throw new Error(`recursive $ref ${ref} is not supported`);
-      return this.inline(this.resolve(ref), [...seen, ref]);
-    }
-    const out: JsonObject = {};
-    for (const [k, v] of Object.entries(node)) out[k] = this.inline(v, seen);
-    return out;
-  }
-
-  private resolve(ref: string): Json {
-    if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported: ${ref}`);
-    let cur: Json = this.doc;
-    for (const raw of ref.slice(2).split('/')) {
-      const part = raw.replaceAll('~1', '/').replaceAll('~0', '~');
-      if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) throw new Error(`bad $ref ${ref}`);
-      cur = (cur as JsonObject)[part] as Json;
-    }
-    if (cur === undefined) throw new Error(`unresolved $ref ${ref}`);
-    return cur;
-  }
 }
 
 function describe(e: ErrorObject): string {
@@ -163,7 +135,7 @@ let loaded: KentroSpec | undefined;
 
 /** The spec, parsed once per test process. */
 export function kentroSpec(): KentroSpec {
-  loaded ??= new KentroSpec(kentroSpecPath());
+  loaded ??= new KentroSpec(KENTRO_CONTRACT_FILE);
   return loaded;
 }
 
