@@ -13,6 +13,8 @@ import { buildApp } from '../../app/app.ts';
 import { toAppConfig } from '../../app/config/app-config.ts';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { createLogger } from '../../app/logging/logger.ts';
+import { waitUntil } from '../support/flow-harness.ts';
+import { type ManualTime, manualTime } from '../support/manual-time.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A small stub of V8 (Auth0 token endpoint + BFF) on 127.0.0.1, recording every request.
@@ -58,6 +60,8 @@ class V8Stub {
   expiresIn = 3600;
   configsAsArray = false;
   intercept: Intercept | undefined;
+  /** When requests are stamped: real time by default, a manual clock for pacing tests. */
+  now: () => number = () => performance.now();
   readonly consults = new Map<string, StubConsult>();
   private server: Server | undefined;
   private n = 0;
@@ -95,7 +99,7 @@ class V8Stub {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = performance.now();
+    const at = this.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -351,6 +355,8 @@ interface AppOptions {
   readonly clock?: Clock;
   readonly breaker?: { failureThreshold: number; coolDownMs: number };
   readonly pacerWindowMs?: number;
+  /** Drives the pacer with manual time instead of the real clock. */
+  readonly pacerTime?: ManualTime;
 }
 
 interface TestApp {
@@ -422,6 +428,7 @@ async function startApp(stub: V8Stub, o: AppOptions = {}): Promise<TestApp> {
     logger,
     ...(o.breaker ? { breaker: o.breaker } : {}),
     ...(o.pacerWindowMs !== undefined ? { pacerWindowMs: o.pacerWindowMs } : {}),
+    ...(o.pacerTime ? { pacerClock: o.pacerTime.clock, pacerSchedule: o.pacerTime.schedule } : {}),
     // Retry waits are recorded (to check Retry-After was honoured) instead of slept.
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -1166,10 +1173,33 @@ test('a V8 call that exceeds V8_TIMEOUT_MS answers 504 timeout', async () => {
 
 test('a burst of 200 requests never exceeds V8_MAX_RPS in any sliding second at V8', async () => {
   const MAX_RPS = 100;
-  const { stub, app } = await withStub({ env: { V8_MAX_RPS: String(MAX_RPS), V8_MAX_CONCURRENCY: '32' } });
-  const answers = await Promise.all(
-    Array.from({ length: 200 }, () => app.call('GET', '/simulation-configs')),
+  const time = manualTime();
+  const { stub, app } = await withStub({
+    env: { V8_MAX_RPS: String(MAX_RPS), V8_MAX_CONCURRENCY: '32' },
+    pacerTime: time,
+    pacerWindowMs: 1000,
+  });
+  stub.now = () => time.clock.now();
+  let answered = 0;
+  const all = Promise.all(
+    Array.from({ length: 200 }, () =>
+      app.call('GET', '/simulation-configs').then((a) => {
+        answered++;
+        return a;
+      }),
+    ),
   );
+  // Time moves only when every call let out so far has been answered: the stub's stamps are
+  // manual-clock times, so the count per window is exact however slow the machine is.
+  for (let windows = 0; answered < 200 && windows < 100; windows++) {
+    await waitUntil(
+      () => answered === 200 || (app.v8.pacer.running === 0 && time.pending() > 0),
+      20_000,
+      () => `the pacer to drain its window (answered ${answered}, running ${app.v8.pacer.running})`,
+    );
+    if (answered < 200) await time.tick(100);
+  }
+  const answers = await all;
   assert.ok(answers.every((a) => a.status === 200));
   const times = stub.seen.map((s) => s.at).sort((a, b) => a - b);
   assert.equal(times.length, 201); // + the token request
@@ -1180,6 +1210,7 @@ test('a burst of 200 requests never exceeds V8_MAX_RPS in any sliding second at 
     worst = Math.max(worst, j - i);
   }
   assert.ok(worst <= MAX_RPS, `${worst} requests reached V8 within one second`);
+  assert.ok((times.at(-1) as number) - (times[0] as number) >= 1000, 'the burst was spread over windows');
 });
 
 test('V8 answers in unexpected shapes become upstream_error; extra fields are tolerated', async () => {

@@ -17,6 +17,8 @@ export interface V8Access {
   readonly client: V8Client;
   readonly tokens: V8TokenCache;
   readonly credentials: V8CredentialsProvider;
+  /** The pacer's queue, for observability and for tests that drive its time. */
+  readonly pacer: Pick<Pacer, 'waiting' | 'running'>;
 }
 
 export interface CreateV8Options {
@@ -72,5 +74,5 @@ export function createV8(o: CreateV8Options): V8Access {
     ...(o.sleep ? { sleep: o.sleep } : {}),
     ...(o.random ? { random: o.random } : {}),
   });
-  return { client, tokens, credentials: o.credentials };
+  return { client, tokens, credentials: o.credentials, pacer };
 }

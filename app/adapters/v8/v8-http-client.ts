@@ -314,6 +314,8 @@ export class V8HttpClient implements V8Client {
         action: c.action,
         bearer: token,
         currentBearer: () => this.opts.tokens.peek(),
+        // invalidate() drops the held token synchronously; only the file removal is awaited.
+        onUnauthorized: (bearer) => void this.opts.tokens.invalidate(bearer),
         ...(c.json !== undefined ? { json: c.json } : {}),
         ...(query && Object.keys(query).length > 0 ? { searchParams: query } : {}),
       };

@@ -17,6 +17,11 @@ export interface V8Request {
    * would only earn a 401 and a second request.
    */
   readonly currentBearer?: () => string | undefined;
+  /**
+   * Called before the pacer slot is released when V8 refuses the bearer (401): the token must be
+   * dropped before the next queued call reads `currentBearer`, or that call leaves with it too.
+   */
+  readonly onUnauthorized?: (bearer: string) => void;
   readonly json?: unknown;
   readonly form?: Readonly<Record<string, string>>;
   readonly searchParams?: Readonly<Record<string, string | number>>;
@@ -103,6 +108,7 @@ export class V8Transport {
             status: r.statusCode,
             ms: Math.round(performance.now() - started),
           });
+          if (r.statusCode === 401 && sentBearer) req.onUnauthorized?.(sentBearer);
           return r;
         } catch (err) {
           // got's error carries the request options (form with the password): only the code is kept.
