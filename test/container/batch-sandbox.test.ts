@@ -3,7 +3,6 @@
 // CRM update delivered exactly once), counted at the client's own fake V8 and fake Kentro.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FAKE_KENTRO_STAGES as S } from '../../sandbox/fake-kentro/fake-kentro-seed.ts';
 import { cpfWithCheckDigits } from '../../sandbox/fake-v8/cpf.ts';
 import { freePort, OpsHome } from '../support/ops.ts';
@@ -201,7 +200,6 @@ describe('batches in a sandbox client (real containers)', () => {
       () => 'no CRM update failed while Kentro was down',
       250,
     );
-    await sleep(1000);
     await c.kentroDown(false);
 
     const done = await c.completedBatch(id, 120_000);

@@ -1,5 +1,6 @@
-// `make migrate` through the real CLI against a temp CLT_V8_HOME (no container is started here;
-// test/container/migrate.test.ts starts the migrated clients).
+// `make migrate` through the real CLI against a temp CLT_V8_HOME. No container is started here
+// (test/container/migrate.test.ts starts the migrated clients), but the CLI and the clean-up
+// (`remove-client --purge`, which runs `docker compose down`) talk to the engine: a container test.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -4,7 +4,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { docker, dockerJson, freePort, OpsHome, setConfigKeys, TEST_PREFIX } from '../support/ops.ts';
+import {
+  docker,
+  dockerJson,
+  freePort,
+  OpsHome,
+  setConfigKeys,
+  settleLogs,
+  TEST_PREFIX,
+} from '../support/ops.ts';
+import { waitFor, waitUntil } from '../support/wait.ts';
 
 const CANARY_PASSWORD = 'CANARY-v8-password-7f3a9c';
 const CANARY_KENTRO = 'CANARY-kentro-key-51be02';
@@ -195,7 +204,15 @@ describe('two clients side by side', () => {
       headers: { 'x-request-id': errMarker },
     });
     assert.equal(bad.status, 401);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntil(
+      () =>
+        home.readLog(portA, 'combined').includes(marker) &&
+        home.readLog(portA, 'out').includes(marker) &&
+        home.readLog(portA, 'error').includes(errMarker),
+      30_000,
+      () => `the markers of both requests in the logs of ${portA}`,
+      100,
+    );
     assert.match(home.readLog(portA, 'combined'), new RegExp(marker));
     assert.match(home.readLog(portA, 'out'), new RegExp(marker));
     assert.match(home.readLog(portA, 'error'), new RegExp(errMarker));
@@ -242,7 +259,7 @@ describe('two clients side by side', () => {
         })
       ).text(),
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await settleLogs(home, portA);
     const everything = [
       ...answers,
       home.readLog(portA, 'out'),
@@ -257,13 +274,13 @@ describe('two clients side by side', () => {
   });
 
   test("Docker's own healthcheck (bash /dev/tcp, no curl) turns healthy", async () => {
-    const deadline = Date.now() + 90_000;
-    let status = '';
-    while (Date.now() < deadline) {
-      status = docker(['inspect', '--format', '{{.State.Health.Status}}', name(portB)]).stdout.trim();
-      if (status === 'healthy') break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    const status = await waitFor(
+      async () => docker(['inspect', '--format', '{{.State.Health.Status}}', name(portB)]).stdout.trim(),
+      (s) => s === 'healthy',
+      90_000,
+      () => `Docker's health status of ${name(portB)} to turn healthy`,
+      500,
+    );
     assert.equal(status, 'healthy');
     const log = dockerJson<{ Log: { ExitCode: number; Output: string }[] }>([
       'inspect',

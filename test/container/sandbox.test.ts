@@ -4,9 +4,9 @@
 // admin API is read from inside the client's api container (docker exec).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientApi, configValue } from '../support/host-fake.ts';
-import { docker, freePort, OpsHome, TEST_PREFIX } from '../support/ops.ts';
+import { docker, freePort, OpsHome, settleLogs, TEST_PREFIX } from '../support/ops.ts';
+import { waitFor } from '../support/wait.ts';
 
 const home = new OpsHome();
 let portA = 0;
@@ -154,15 +154,19 @@ describe('sandbox clients', () => {
     assert.deepEqual(authorized.body, { id: consultId, authorized: true, alreadyApproved: false });
 
     // The fake walks CONSENT_APPROVED -> WAITING_CONSULT -> WAITING_CREDIT_ANALYSIS -> SUCCESS.
-    let consult = (await apiA.call('GET', `/consults/${consultId}`)).body;
-    const seen = new Set<string>([consult.status]);
-    for (let i = 0; i < 60 && !consult.terminal; i++) {
-      await sleep(500);
-      const r = await apiA.call('GET', `/consults/${consultId}`);
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-      consult = r.body;
-      seen.add(consult.status);
-    }
+    const seen = new Set<string>();
+    const consult = await waitFor(
+      async () => {
+        const r = await apiA.call('GET', `/consults/${consultId}`);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        seen.add(r.body.status);
+        return r.body;
+      },
+      (c) => c.terminal === true,
+      60_000,
+      () => `consult ${consultId} to reach a terminal status (seen: ${[...seen].join(', ')})`,
+      250,
+    );
     assert.equal(consult.status, 'SUCCESS', `statuses seen: ${[...seen].join(', ')}`);
     assert.equal(consult.margin, 512.37);
     assert.equal(consult.cpf, CPF);
@@ -276,19 +280,19 @@ describe('sandbox clients', () => {
       registered: ['consult', 'operation'],
     });
     // The fake sends webhook.test and webhook.registered per kind to PUBLIC_BASE_URL (http://api:<port>).
-    let deliveries: { event: string; status: number | null }[] = [];
-    for (let i = 0; i < 40; i++) {
-      deliveries = fakeAdmin(portA, '/__admin/webhooks');
-      if (deliveries.filter((d) => d.event === 'webhook.registered').length >= 2) break;
-      await sleep(250);
-    }
+    const deliveries = await waitFor(
+      async () => fakeAdmin<{ event: string; status: number | null }[]>(portA, '/__admin/webhooks'),
+      (ds) => ds.filter((d) => d.event === 'webhook.registered').length >= 2,
+      30_000,
+      () => 'the fake to deliver webhook.registered for both kinds',
+    );
     const registered = deliveries.filter((d) => d.event === 'webhook.registered');
     assert.equal(registered.length, 2, JSON.stringify(deliveries));
     for (const d of registered) assert.equal(d.status, 200);
   });
 
   test('canary: the V8 passwords and the issued tokens appear in no log, stdout or answer', async () => {
-    await sleep(300);
+    for (const port of [portA, portB]) await settleLogs(home, port);
     const secrets: string[] = [];
     for (const port of [portA, portB]) {
       secrets.push(configValue(home, port, 'V8_PASSWORD'));

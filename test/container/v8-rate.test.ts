@@ -4,7 +4,6 @@
 // as a 429 at the fake even if the client's GET retry then hid it from the caller.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type ApiAnswer,
   ClientApi,
@@ -14,7 +13,7 @@ import {
   startHostFake,
   v8KeysFor,
 } from '../support/host-fake.ts';
-import { freePort, OpsHome } from '../support/ops.ts';
+import { freePort, OpsHome, settleLogs } from '../support/ops.ts';
 
 const ACCOUNT = {
   username: 'operador.rate@corban-r.example',
@@ -98,7 +97,7 @@ describe(`V8_MAX_RPS=${MAX_RPS} in a container`, () => {
   });
 
   test('no error and no repeated call in the client logs', async () => {
-    await sleep(300);
+    await settleLogs(home, port);
     const lines = home
       .readLog(port, 'error')
       .split('\n')

@@ -3,7 +3,6 @@
 // so the fake tells the clients apart by the Host header of each request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   bearerOf,
   ClientApi,
@@ -14,7 +13,7 @@ import {
   startHostFake,
   v8KeysFor,
 } from '../support/host-fake.ts';
-import { docker, freePort, OpsHome, TEST_PREFIX } from '../support/ops.ts';
+import { docker, freePort, OpsHome, settleLogs, TEST_PREFIX } from '../support/ops.ts';
 
 // Canary passwords: they must never show up anywhere but the config file and the fake.
 const ACCOUNT_A = {
@@ -212,7 +211,7 @@ describe('V8 token cache per client, in containers', () => {
   });
 
   test('canary: passwords and issued tokens never appear in a log file, container output or answer', async () => {
-    await sleep(300);
+    for (const port of [portA, portB]) await settleLogs(home, port);
     const tokens = new Set(
       fake
         .requests()

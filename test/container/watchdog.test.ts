@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   decide,
   type Observed,
@@ -15,6 +14,7 @@ import {
   unhealthySinceFromLog,
 } from '../../watchdog/watchdog.ts';
 import { docker, freePort, OpsHome } from '../support/ops.ts';
+import { waitFor } from '../support/wait.ts';
 
 describe('watchdog rules (no containers)', () => {
   const cfg = { unhealthyS: 10, maxDelayS: 60 };
@@ -145,37 +145,25 @@ describe('watchdog (real containers)', () => {
       'for p in /proc/[0-9]*; do [ "$(head -c 5 $p/cmdline 2>/dev/null | tr "\\0" " ")" = "node " ] && kill -STOP ${p#/proc/}; done; true',
     ]);
     assert.equal(stop.code, 0, stop.stderr);
-    const t0 = Date.now();
-    let unhealthyAt = 0;
-    let restartedAt = 0;
-    while (Date.now() - t0 < 90_000) {
-      const s = inspect(name);
-      if (!unhealthyAt && s.health === 'unhealthy') unhealthyAt = Date.now();
-      if (s.startedAt !== before) {
-        restartedAt = Date.now();
-        break;
-      }
-      await sleep(250);
-    }
-    assert.ok(unhealthyAt > 0, 'Docker marked it unhealthy');
-    assert.ok(restartedAt > 0, 'the watchdog restarted it');
-    const waited = (restartedAt - unhealthyAt) / 1000;
-    console.log(
-      `hung at 0 s, unhealthy after ${((unhealthyAt - t0) / 1000).toFixed(1)} s, restarted ${waited.toFixed(1)} s later`,
+    let sawUnhealthy = false;
+    await waitFor(
+      async () => {
+        const s = inspect(name);
+        if (s.health === 'unhealthy') sawUnhealthy = true;
+        return s;
+      },
+      (s) => s.startedAt !== before,
+      120_000,
+      () => `the watchdog to restart ${name} (unhealthy seen: ${sawUnhealthy})`,
     );
-    // Not before the limit (our polling and the watchdog's look at different moments: 1 interval)...
-    assert.ok(waited >= UNHEALTHY_S - INTERVAL_S, `restarted too early (${waited} s)`);
-    // ...and within the limit + one look + the stop grace + the start.
-    assert.ok(waited <= UNHEALTHY_S + INTERVAL_S + STOP_TIMEOUT_S + 8, `restarted too late (${waited} s)`);
-
-    for (
-      let i = 0;
-      i < 40 && (await fetch(`http://127.0.0.1:${sick}/health`).catch(() => null))?.status !== 200;
-      i++
-    ) {
-      await sleep(250);
-    }
-    assert.equal((await fetch(`http://127.0.0.1:${sick}/health`)).status, 200, 'it answers again');
+    // How long it had been unhealthy is the watchdog's own reading (unhealthyForS, checked below
+    // against the limit): this test's polling is no clock for it.
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${sick}/health`).catch(() => null))?.status ?? 0,
+      (status) => status === 200,
+      60_000,
+      () => `${name} to answer /health again after its restart`,
+    );
 
     const lines = readFileSync(path.join(home.dir, 'logs', 'watchdog', 'watchdog.log'), 'utf8')
       .trim()

@@ -36,6 +36,7 @@ import {
   startFakeV8,
 } from '../../sandbox/fake-v8/fake-v8-server.ts';
 import { assertKentroRequest } from './kentro-spec.ts';
+import { waitUntil } from './wait.ts';
 
 export const API_TOKEN = 'flow-tests-api-token-0123456789abcdef';
 export const WEBHOOK_SECRET = 'flow-tests-webhook-secret-0123';
@@ -374,15 +375,4 @@ export interface KentroOpp {
   stageHistory: unknown[];
 }
 
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  message: () => string = () => 'condition not met',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${message()} (after ${timeoutMs} ms)`);
-    await sleep(20);
-  }
-}
+export { waitUntil };

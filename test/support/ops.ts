@@ -1,10 +1,12 @@
 // Drives the operator CLI (the same code `make` runs) against a throw-away CLT_V8_HOME.
 import { execFile, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitUntil } from './wait.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEST_IMAGE = process.env.CLT_V8_TEST_IMAGE || 'clt-v8-service:test';
@@ -104,4 +106,23 @@ export function setConfigKeys(file: string, keys: Record<string, string>): strin
     text = re.test(text) ? text.replace(re, `${k}=${v}`) : `${text.trimEnd()}\n${k}=${v}\n`;
   }
   return text;
+}
+
+/**
+ * Waits until a client's log files hold everything logged so far: one refused request with a unique
+ * request id is logged to out, error and combined, and lines are written in order, so once its
+ * marker is in a file, every earlier line is too. Replaces "sleep a bit and hope the logs flushed".
+ */
+export async function settleLogs(home: OpsHome, port: number): Promise<void> {
+  const marker = `settle-${randomUUID()}`;
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/settle-logs`, {
+    headers: { 'x-request-id': marker },
+  });
+  await r.arrayBuffer();
+  await waitUntil(
+    () => (['out', 'error', 'combined'] as const).every((kind) => home.readLog(port, kind).includes(marker)),
+    30_000,
+    () => `request ${marker} to appear in the out, error and combined logs of ${port}`,
+    100,
+  );
 }

@@ -5,9 +5,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { docker, type OpsHome, setConfigKeys, TEST_PREFIX } from './ops.ts';
+import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
 
@@ -69,21 +69,7 @@ fetch(u,{method:m,headers:b?{'content-type':'application/json'}:{},body:b||undef
 .then(async r=>process.stdout.write(JSON.stringify({status:r.status,text:await r.text()})))
 .catch(e=>{process.stderr.write(String(e));process.exit(1)})`;
 
-export async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeoutMs: number,
-  what: () => string,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what()} (waited ${timeoutMs} ms): ${JSON.stringify(v)}`);
-    await sleep(intervalMs);
-  }
-}
+export { waitFor };
 
 export class SandboxClient {
   readonly home: OpsHome;
