@@ -27,7 +27,7 @@ OUT ?=
 IMAGE ?=
 STOP ?=
 
-.PHONY: help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog
+.PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -56,7 +56,7 @@ logs: $(DEPS) ## show a client's last log lines: PORT= [LINES=20]
 status: $(DEPS) ## one row per client: port, name, state, health, config, V8 user (masked), uptime
 	@$(CTL) status
 
-sandbox: $(DEPS) ## run sandbox clients 4000 and 5000 wired to fake V8 and fake Kentro (no credentials)
+sandbox: check-sandbox $(DEPS) ## run sandbox clients 4000 and 5000 wired to fake V8 and fake Kentro (no credentials)
 	@$(CTL) sandbox
 
 set-admin-password: $(DEPS) ## set a client's /config-v8 password: PORT= [PASSWORD=] (random if omitted)
@@ -80,10 +80,14 @@ upgrade: $(DEPS) ## rebuild (or IMAGE=), recreate clients one at a time; a faili
 watchdog: $(DEPS) ## start/update the watchdog restarting clients unhealthy for WATCHDOG_UNHEALTHY_S [STOP=1]
 	@$(CTL) watchdog $(if $(filter 1 yes true,$(STOP)),--stop)
 
+# Before anything else: one line per missing prerequisite, with the command that installs it.
+check-sandbox check-test:
+	@bash scripts/check-prereqs.sh $(patsubst check-%,%,$@)
+
 setup: ## prepare a registry-less Debian machine (Docker engine, Compose v2, Node 24, base image)
 	@bash scripts/ci/setup-host.sh
 
-test: $(DEPS) ## run the whole test suite (builds the image once)
+test: check-test $(DEPS) ## run the whole test suite (builds the image once)
 	@npm test
 
 lint: $(DEPS) ## Biome lint + format check

@@ -13,9 +13,10 @@ function sh(cmd: string, args: string[], opts: { quiet?: boolean } = {}): number
   return r.status ?? 1;
 }
 
-const dockerAvailable = sh('docker', ['info'], { quiet: true }) === 0;
 const onlyFast = process.argv.includes('--fast');
-if (dockerAvailable && !onlyFast) {
+// --fast (unit and component tests) needs no engine and never calls Docker.
+if (!onlyFast) {
+  if (sh('bash', ['scripts/check-prereqs.sh', 'test']) !== 0) process.exit(1);
   const baseImage =
     process.env.BASE_IMAGE ||
     (sh('docker', ['image', 'inspect', localBase], { quiet: true }) === 0 ? localBase : '');
@@ -37,8 +38,6 @@ if (dockerAvailable && !onlyFast) {
     docker network ls -q --filter name=cltv8t- | xargs -r docker network rm >/dev/null 2>&1;
     docker ps -aq --filter label=org.testcontainers=true | xargs -r docker rm -f >/dev/null 2>&1; true`,
   ]);
-} else if (!onlyFast) {
-  console.log('[run-tests] no Docker engine: container tests will fail; run scripts/ci/setup-host.sh first');
 }
 
 const patterns = onlyFast
