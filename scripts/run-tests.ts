@@ -1,6 +1,8 @@
-// `npm test`: builds the image ONCE, removes leftovers of earlier runs, then runs every test file
-// in one node:test run (unit, component, container) so CI reads one set of closing lines.
+// `npm test`: checks the prerequisites, builds the image ONCE, removes leftovers of earlier runs,
+// then runs every test file in one node:test run (container, e2e, component, unit) so CI reads one
+// set of closing lines. `--fast`: component and unit tests only, no Docker at all.
 import { spawnSync } from 'node:child_process';
+import { globSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,17 +42,35 @@ if (!onlyFast) {
   ]);
 }
 
-const patterns = onlyFast
-  ? ['test/unit/**/*.test.ts', 'test/component/**/*.test.ts']
-  : [
-      'test/unit/**/*.test.ts',
-      'test/component/**/*.test.ts',
-      'test/e2e/**/*.test.ts',
-      'test/container/**/*.test.ts',
-    ];
+// Container files spend most of their time waiting on the engine (builds, starts, health), not on
+// the CPU: they start first, longest first, and more files run at once than there are cores, so
+// the short CPU-bound unit and component files fill the gaps instead of queueing behind them.
+const LONGEST_FIRST = [
+  'add-client',
+  'backup',
+  'batch-sandbox',
+  'platform-isolation',
+  'sandbox',
+  'console-override',
+  'upgrade',
+  'flow-sandbox',
+  'migrate',
+  'config-refusal',
+];
+const rank = (file: string) => {
+  const i = LONGEST_FIRST.indexOf(path.basename(file, '.test.ts'));
+  return i < 0 ? LONGEST_FIRST.length : i;
+};
+const filesOf = (dir: string) =>
+  globSync(`test/${dir}/**/*.test.ts`, { cwd: repo }).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+const files = onlyFast
+  ? [...filesOf('component'), ...filesOf('unit')]
+  : [...filesOf('container'), ...filesOf('e2e'), ...filesOf('component'), ...filesOf('unit')];
+const concurrency = process.env.TEST_CONCURRENCY || (onlyFast ? '2' : '4');
+
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', '--test-timeout=600000', ...patterns],
+  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
   {
     cwd: repo,
     stdio: 'inherit',

@@ -196,7 +196,7 @@ describe('batches in a sandbox client (real containers)', () => {
           (f) => all.includes(f.cpf) && f.crm.some((u) => u.status === 'pending' && u.lastError !== null),
         ).length,
       (n) => n >= 2,
-      30_000,
+      120_000,
       () => 'no CRM update failed while Kentro was down',
       250,
     );
