@@ -24,6 +24,7 @@ import {
   startFakeKentro,
 } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
 import { assertKentroRequest } from '../support/kentro-spec.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const F = FAKE_KENTRO_FORM_FIELDS;
 const S = FAKE_KENTRO_STAGES;
@@ -474,14 +475,26 @@ describe('KentroClient: retries and timeouts', () => {
   });
 
   it('times out every call: reads retried, writes not', async () => {
-    fake.setFault({ op: '*', delayMs: 400, count: 'always' });
-    const k = client({ timeoutMs: 100 });
+    // The fake answers long after the client's timeout; how long after does not matter.
+    fake.setFault({ op: '*', delayMs: 3000, count: 'always' });
+    const k = client({ timeoutMs: 500 });
     const read = await rejection(k.getOpportunity(40101));
     assert.equal(read.code, 'upstream_unavailable');
-    assert.match(read.message, /within 100 ms/);
-    assert.equal(fake.requests('getOpportunity').length, 3);
+    assert.match(read.message, /within 500 ms/);
+    // A request the client gave up on may reach the fake a moment later on a busy machine.
+    await waitUntil(
+      () => fake.requests('getOpportunity').length >= 3,
+      10_000,
+      () => 'the 3 read attempts',
+    );
     const write = await rejection(k.insertOpportunityNote(40101, 'x'));
     assert.equal(write.code, 'upstream_unavailable');
+    await waitUntil(
+      () => fake.requests('insertOpportunityNote').length >= 1,
+      10_000,
+      () => 'the write attempt',
+    );
+    assert.equal(fake.requests('getOpportunity').length, 3);
     assert.equal(fake.requests('insertOpportunityNote').length, 1);
     fake.clearFaults();
   });
@@ -503,31 +516,44 @@ describe('KentroClient: retries and timeouts', () => {
 });
 
 describe('KentroClient: the apiKey never leaks', () => {
+  // A fake of its own: a request of an earlier test that reaches the shared fake late (its client
+  // gave up on a busy machine) would take the faults this test sets.
+  let own: FakeKentroHandle;
+  before(async () => {
+    own = await startFakeKentro({ apiKey: CANARY });
+  });
+  after(async () => {
+    await own.close();
+  });
+
   it('not in error messages, details, stacks, inspected errors or log lines', async () => {
     const lines: string[] = [];
     const logger = {
       debug: (m: string, meta?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(meta)}`),
       warn: (m: string, meta?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(meta)}`),
     };
-    const k = client({ timeoutMs: 100 }, { logger });
+    const k = client({ baseUrl: own.url, timeoutMs: 100 }, { logger });
     const errors: AppError[] = [];
     // Kentro echoing the key back, in the message and in an unknown field.
-    fake.setFault({ op: 'getOpportunity', code: 'AUTH_018', message: `apiKey ${CANARY} inválida` });
+    own.setFault({ op: 'getOpportunity', code: 'AUTH_018', message: `apiKey ${CANARY} inválida` });
     errors.push(await rejection(k.getOpportunity(40101)));
-    fake.setFault({
+    own.setFault({
       op: 'getOpportunity',
       status: 400,
       body: { message: `bad {"apiKey":"${CANARY}"}`, echo: CANARY },
     });
     errors.push(await rejection(k.getOpportunity(40101)));
-    fake.setFault({ op: 'insertOpportunityNote', status: 500, body: CANARY, contentType: 'text/plain' });
+    own.setFault({ op: 'insertOpportunityNote', status: 500, body: CANARY, contentType: 'text/plain' });
     errors.push(await rejection(k.insertOpportunityNote(40101, 'x')));
     // Timeouts and network errors (got's errors carry the request options, body included).
-    fake.setFault({ op: 'getOpportunity', delayMs: 300, count: 3 });
+    // 'always', then cleared: a timed-out attempt that reaches the fake late takes nothing it should not.
+    own.setFault({ op: 'getOpportunity', delayMs: 300, count: 'always' });
     errors.push(await rejection(k.getOpportunity(40101)));
+    own.clearFaults();
     errors.push(await rejection(client({ baseUrl: await closedPortUrl() }, { logger }).getOpportunity(1)));
-    fake.setFault({ op: 'getOpportunity', drop: true, count: 3 });
+    own.setFault({ op: 'getOpportunity', drop: true, count: 'always' });
     errors.push(await rejection(k.getOpportunity(40101)));
+    own.clearFaults();
     // Successful calls log too.
     await k.getOpportunity(40101);
     assert.ok(lines.length > 0);
@@ -544,7 +570,7 @@ describe('KentroClient: the apiKey never leaks', () => {
     }
     for (const line of lines) assert.ok(!line.includes(CANARY), `canary in log line ${line}`);
     // The key did travel, in the bodies.
-    assert.ok(fake.requests().every((r) => (r.body as { apiKey?: string }).apiKey === CANARY));
-    fake.clearFaults();
+    assert.ok(own.requests().every((r) => (r.body as { apiKey?: string }).apiKey === CANARY));
+    own.clearFaults();
   });
 });
