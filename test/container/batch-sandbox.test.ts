@@ -175,21 +175,14 @@ describe('batches in a sandbox client (real containers)', () => {
     const ok = Array.from({ length: 7 }, (_, i) => cpf(`51${String(i).padStart(6, '0')}`, i % 6));
     const rejected = [1, 2, 3].map((n) => cpf(`5200000${n}`, 6));
     const all = [...ok, ...rejected];
-    const id = await startBatch(all);
-
-    // Down once a few flows have their consult at V8: from there they need only V8 until their CRM
-    // updates, which then meet a Kentro answering 503 (flows still looking up their lead retry too).
-    await waitFor(
-      async () => (await c.v8Consults()).filter((x) => all.includes(x.documentNumber)).length,
-      (n) => n >= 3,
-      60_000,
-      () => 'no consult created',
-      100,
-    );
-    await c.kentroDown(true);
+    // Kentro refuses every CRM write (503) from before the batch starts: lookups still work, so each
+    // flow runs to its CRM updates and meets the outage there, however fast or slow the machine is.
     const CRM_OPS = ['updateOpportunity', 'changeOpportunityStage', 'insertOpportunityNote'];
-    // A CRM update failed against the down Kentro (the first call of an update is the read of its
-    // read-merge-write, getOpportunity; a stage move or a note waits behind it, in order).
+    for (const op of CRM_OPS) {
+      const f = await c.admin('fake-kentro', 'POST', '/__admin/faults', { op, status: 503, count: 'always' });
+      assert.equal(f.status, 201, f.text);
+    }
+    const id = await startBatch(all);
     const refused = await waitFor(
       async () =>
         ((await c.call('GET', '/api/v1/flows?limit=100')).body.items as FlowLike[]).filter(
@@ -197,10 +190,11 @@ describe('batches in a sandbox client (real containers)', () => {
         ).length,
       (n) => n >= 2,
       120_000,
-      () => 'no CRM update failed while Kentro was down',
+      () => 'no CRM update failed while Kentro refused CRM writes',
       250,
     );
-    await c.kentroDown(false);
+    const cleared = await c.admin('fake-kentro', 'DELETE', '/__admin/faults');
+    assert.equal(cleared.status, 204, cleared.text);
 
     const done = await c.completedBatch(id, 120_000);
     assert.deepEqual(
