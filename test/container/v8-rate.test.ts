@@ -1,4 +1,4 @@
-// Pacing in a real container: a burst of 200 calls through one client with V8_MAX_RPS=5 reaches
+// Pacing in a real container: a burst of 60 calls through one client with V8_MAX_RPS=5 reaches
 // the fake V8 at no more than 5 requests in any second, and every caller still gets its answer.
 // The fake enforces the same limit (429 + Retry-After above 5/s), so a pacing slip would show up
 // as a 429 at the fake even if the client's GET retry then hid it from the caller.
@@ -21,7 +21,8 @@ const ACCOUNT = {
   clientId: 'ClientIdOfCorbanR000000000000003',
 };
 const MAX_RPS = 5;
-const BURST = 200;
+// 60 calls at 5/s span 12 windows: enough to show the budget is used and never exceeded.
+const BURST = 60;
 
 const home = new OpsHome();
 let fake: FakeV8Handle;
