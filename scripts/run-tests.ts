@@ -71,7 +71,22 @@ const concurrency = process.env.TEST_CONCURRENCY || (onlyFast ? '2' : '4');
 const r = spawnSync(
   process.execPath,
   // --test-force-exit: a file whose test timed out must not keep the run waiting on its open handles.
-  ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', '--test-force-exit', ...files],
+  [
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=600000',
+    '--test-force-exit',
+    // TEST_DURATIONS=<file> also writes each file's duration, slowest first (docs and tuning).
+    ...(process.env.TEST_DURATIONS
+      ? [
+          '--test-reporter=spec',
+          '--test-reporter-destination=stdout',
+          '--test-reporter=./scripts/lib/file-durations-reporter.ts',
+          `--test-reporter-destination=${process.env.TEST_DURATIONS}`,
+        ]
+      : []),
+    ...files,
+  ],
   {
     cwd: repo,
     stdio: 'inherit',
