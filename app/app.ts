@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Clock } from './adapters/clock.ts';
 import type { KentroClient } from './adapters/kentro/kentro-client.ts';
+import type { Metrics } from './adapters/metrics/metrics.ts';
 import type { Store } from './adapters/store/store.ts';
 import type { V8Access } from './adapters/v8/create-v8.ts';
 import type { FetchToken } from './adapters/v8/v8-token-cache.ts';
@@ -20,6 +21,7 @@ import { flowRoutes } from './http/routes/flows.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { legacyCltRoutes } from './http/routes/legacy-clt.ts';
 import { legacyConfigRoutes } from './http/routes/legacy-config.ts';
+import { httpMetrics, metricsRoutes } from './http/routes/metrics.ts';
 import { v8Routes } from './http/routes/v8-routes.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { webhookAdminRoutes } from './http/routes/webhooks-admin.ts';
@@ -52,6 +54,8 @@ export interface AppDeps {
   readonly flow?: FlowDeps;
   /** Background processing of stored V8 webhooks; without it events are stored for a later replay. */
   readonly webhooks?: WebhookProcessor;
+  /** Prometheus metrics; without them /metrics answers 404. */
+  readonly metrics?: Metrics;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -64,10 +68,14 @@ export function buildApp(deps: AppDeps): Express {
   // X-Forwarded-For entry, which the caller writes, and the console's per-IP login limit would be moot.
   app.set('trust proxy', deps.config.http.trustProxy ? 1 : false);
   app.use(requestId());
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(accessLog(deps.logger));
   app.use(helmet());
 
   app.use(healthRoutes(deps));
+  if (deps.metrics) {
+    app.use(metricsRoutes(deps.metrics, () => [deps.config.http.metricsToken, deps.config.http.apiToken]));
+  }
   // V8 sends no credentials: the webhook sits outside the bearer-protected API, gated by its secret path.
   app.use(webhookRoutes(deps));
 

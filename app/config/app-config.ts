@@ -63,6 +63,7 @@ export interface AppConfig {
   readonly log: { readonly level: string; readonly maxSizeMb: number; readonly maxFiles: number };
   readonly http: {
     readonly apiToken: string;
+    readonly metricsToken: string | undefined;
     readonly trustProxy: boolean;
     readonly publicBaseUrl: string | undefined;
   };
@@ -106,7 +107,12 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
     dataDir: settings.dataDir,
     logDir: settings.logDir,
     log: { level: r.LOG_LEVEL, maxSizeMb: r.LOG_MAX_SIZE_MB, maxFiles: r.LOG_MAX_FILES },
-    http: { apiToken: r.API_TOKEN, trustProxy: r.TRUST_PROXY, publicBaseUrl: r.PUBLIC_BASE_URL },
+    http: {
+      apiToken: r.API_TOKEN,
+      metricsToken: r.METRICS_TOKEN,
+      trustProxy: r.TRUST_PROXY,
+      publicBaseUrl: r.PUBLIC_BASE_URL,
+    },
     admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
     webhook: { secret: r.WEBHOOK_SECRET },
     v8: {

@@ -132,6 +132,11 @@ export const CONFIG_KEYS = {
     doc: 'Bearer token that callers of this client HTTP API must present.',
     kind: 'secret',
   },
+  METRICS_TOKEN: {
+    schema: optionalString().pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    doc: 'Bearer token for GET /metrics only (Prometheus), so the scraper never holds API_TOKEN. API_TOKEN is accepted too.',
+    kind: 'secret',
+  },
   ADMIN_PASSWORD_HASH: {
     schema: optionalString().pipe(
       z

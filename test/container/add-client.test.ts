@@ -62,6 +62,9 @@ describe('make add-client', () => {
       status.stdout,
       new RegExp(`${existing}\\s+Corban D'Ávila & Filhos\\s+running\\s+(starting|healthy)`),
     );
+    // Live figures from the client's own /metrics: no flow running, empty outbox, no V8 429 yet.
+    assert.match(status.stdout, /FLOWS RUNNING\s+OUTBOX PENDING\/PARKED\s+V8 429/);
+    assert.match(status.stdout, new RegExp(`${existing}\\s.*\\s0\\s+0/0\\s+0$`, 'm'));
   });
 
   const bad: { label: string; port: () => string; message: RegExp }[] = [

@@ -2,6 +2,7 @@ import got, { RequestError } from 'got';
 import { AppError } from '../../domain/app-error.ts';
 import { classifyV8Failure, v8AppError } from '../../domain/v8-error-classification.ts';
 import type { Logger } from '../../logging/logger.ts';
+import type { CallObserver } from '../metrics/call-observer.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { Pacer } from './pacer.ts';
 
@@ -41,6 +42,8 @@ export interface V8TransportOptions {
   readonly pacer: Pacer;
   readonly breaker: CircuitBreaker;
   readonly logger: Logger;
+  /** Told about every call that left (metrics). */
+  readonly observe?: CallObserver;
 }
 
 function parseBody(text: string): unknown {
@@ -101,18 +104,25 @@ export class V8Transport {
             followRedirect: false,
             responseType: 'text',
           });
+          const ms = performance.now() - started;
           logger.debug('v8 call', {
             action: req.action,
             method: req.method,
             path: new URL(req.url).pathname,
             status: r.statusCode,
-            ms: Math.round(performance.now() - started),
+            ms: Math.round(ms),
           });
+          this.opts.observe?.({ operation: req.action, outcome: String(r.statusCode), seconds: ms / 1000 });
           if (r.statusCode === 401 && sentBearer) req.onUnauthorized?.(sentBearer);
           return r;
         } catch (err) {
           // got's error carries the request options (form with the password): only the code is kept.
           const code = err instanceof RequestError ? err.code : undefined;
+          this.opts.observe?.({
+            operation: req.action,
+            outcome: code ?? 'error',
+            seconds: (performance.now() - started) / 1000,
+          });
           logger.warn('v8 call failed', {
             action: req.action,
             method: req.method,
