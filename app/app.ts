@@ -5,6 +5,7 @@ import type { KentroClient } from './adapters/kentro/kentro-client.ts';
 import type { Metrics } from './adapters/metrics/metrics.ts';
 import type { Store } from './adapters/store/store.ts';
 import type { V8Access } from './adapters/v8/create-v8.ts';
+import type { HostResolver } from './adapters/v8/v8-host-guard.ts';
 import type { FetchToken } from './adapters/v8/v8-token-cache.ts';
 import type { AppConfig } from './config/app-config.ts';
 import type { EffectiveConfig } from './config/effective-config.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   readonly effective?: EffectiveConfig;
   /** Password grant used by "Testar conexão"; by default a real one on its own V8 transport. */
   readonly v8Probe?: FetchToken;
+  /** Name resolution used to check V8 URLs typed into the console; the system resolver by default. */
+  readonly resolveHost?: HostResolver;
   readonly consoleSessions?: Partial<Omit<SessionOptions, 'clock'>>;
   /** This client's durable store (flows, consults, simulations per CPF, webhook log, CRM outbox). */
   readonly store?: Store;

@@ -154,13 +154,13 @@ export const CONFIG_KEYS = {
   },
   V8_AUTH_URL: {
     schema: url('https://auth.v8sistema.com/oauth/token'),
-    doc: 'V8 OAuth token endpoint.',
+    doc: 'V8 OAuth token endpoint. The console may set it only to an https://*.v8sistema.com URL (or back to this file value), with the V8 password in the same request.',
     kind: 'setting',
     overridable: true,
   },
   V8_BASE_URL: {
     schema: url('https://bff.v8sistema.com'),
-    doc: 'V8 BFF base URL.',
+    doc: 'V8 BFF base URL. Same console rule as V8_AUTH_URL.',
     kind: 'setting',
     overridable: true,
   },
