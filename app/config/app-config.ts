@@ -67,7 +67,12 @@ export interface AppConfig {
     readonly publicBaseUrl: string | undefined;
   };
   readonly admin: { readonly passwordHash: string | undefined };
-  readonly webhook: { readonly secret: string | undefined };
+  readonly webhook: {
+    readonly secret: string | undefined;
+    /** Calls accepted per minute and client address. */
+    readonly rateLimitPerMin: number;
+    readonly retentionDays: number;
+  };
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
@@ -108,7 +113,11 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
     log: { level: r.LOG_LEVEL, maxSizeMb: r.LOG_MAX_SIZE_MB, maxFiles: r.LOG_MAX_FILES },
     http: { apiToken: r.API_TOKEN, trustProxy: r.TRUST_PROXY, publicBaseUrl: r.PUBLIC_BASE_URL },
     admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
-    webhook: { secret: r.WEBHOOK_SECRET },
+    webhook: {
+      secret: r.WEBHOOK_SECRET,
+      rateLimitPerMin: r.WEBHOOK_RATE_LIMIT_PER_MIN,
+      retentionDays: r.WEBHOOK_EVENTS_RETENTION_DAYS,
+    },
     v8: {
       authUrl: r.V8_AUTH_URL,
       baseUrl: r.V8_BASE_URL,
