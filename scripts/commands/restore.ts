@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { createTar, extractTar, listFiles, restoreDataVolume, sha256File } from '../lib/archive.ts';
 import { CliError } from '../lib/cli-error.ts';
@@ -36,6 +37,23 @@ import {
   defaultBackupDir,
 } from './backup.ts';
 import { ensureImage } from './build.ts';
+
+/**
+ * A restored client starts with nobody signed in to its console: a session that was valid when the
+ * backup was taken (or stolen with the archive) must not come back to life with it.
+ */
+function signOutEveryone(storeFile: string): void {
+  if (!existsSync(storeFile)) return;
+  const db = new DatabaseSync(storeFile);
+  try {
+    const has = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'console_sessions'")
+      .get();
+    if (has) db.exec('DELETE FROM console_sessions');
+  } finally {
+    db.close();
+  }
+}
 
 export interface RestoreInput {
   readonly file: string | undefined;
@@ -189,6 +207,7 @@ export async function restore(ctx: OpsContext, input: RestoreInput, out: (l: str
       if (created.code !== 0) throw new CliError(`docker compose create failed: ${created.stderr.trim()}`);
       const dataDir = path.join(stage, 'data');
       mkdirSync(dataDir, { recursive: true });
+      signOutEveryone(path.join(dataDir, 'store.sqlite'));
       const dataTar = path.join(stage, 'data.tar');
       await createTar(dataDir, dataTar);
       await restoreDataVolume(ctx, port, ctx.image, dataTar);

@@ -1,14 +1,16 @@
 // The /config-v8 console, its sign-in, the config API and the old /config/v8 routes: the real app
 // (buildApp) on an ephemeral port, a temp config file and data volume, a stub V8 on 127.0.0.1.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../app/adapters/clock.ts';
+import { openStore, type Store } from '../../app/adapters/store/store.ts';
 import { createV8 } from '../../app/adapters/v8/create-v8.ts';
 import { TOKEN_FILE } from '../../app/adapters/v8/v8-token-cache.ts';
 import { buildApp } from '../../app/app.ts';
@@ -121,6 +123,8 @@ interface AppOptions {
   readonly adminHash?: string | null;
   readonly trustProxy?: boolean;
   readonly clock?: ManualClock;
+  /** Open the client's SQLite store in dataDir (console sessions are kept there). */
+  readonly withStore?: boolean;
 }
 
 interface TestApp {
@@ -191,7 +195,17 @@ async function startApp(stub: V8Stub, o: AppOptions = {}): Promise<TestApp> {
     redactor,
     logger,
   });
-  const app = buildApp({ config, logger, redactor, clock, startedAt: clock.now(), v8, effective });
+  const store: Store | undefined = o.withStore ? openStore({ dataDir, clock }) : undefined;
+  const app = buildApp({
+    config,
+    logger,
+    redactor,
+    clock,
+    startedAt: clock.now(),
+    v8,
+    effective,
+    ...(store ? { store } : {}),
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   let closed: Promise<void> | undefined;
@@ -205,6 +219,7 @@ async function startApp(stub: V8Stub, o: AppOptions = {}): Promise<TestApp> {
       closed ??= (async () => {
         server.closeAllConnections();
         await new Promise((r) => server.close(r));
+        store?.close();
         await close();
       })();
       return closed;
@@ -703,6 +718,42 @@ describe('/config-v8 console', async () => {
     assert.equal(invalid.body.error.code, 'invalid_data');
 
     assert.equal((await b.call('DELETE', '/config-v8/api/credentials')).status, 200);
+  });
+
+  test('a restart keeps the console session and its CSRF token; the store holds only the id hash', async () => {
+    const stub = await new V8Stub().start();
+    const clock = new ManualClock(Date.now());
+    const first = await startApp(stub, { withStore: true, clock });
+    const b = new Browser(first.base);
+    assert.equal((await b.login()).status, 200);
+    const cookie = [...b.cookies].find(([k]) => k.endsWith('-sid'));
+    assert.ok(cookie, 'a session cookie was set');
+    await first.close();
+
+    const db = new DatabaseSync(path.join(first.dataDir, 'store.sqlite'));
+    const rows = db.prepare('SELECT id_hash FROM console_sessions').all() as { id_hash: string }[];
+    db.close();
+    assert.equal(rows.length, 1, 'one stored session');
+    assert.equal(rows[0]?.id_hash, createHash('sha256').update(cookie[1]).digest('hex'));
+    assert.ok(
+      !readFileSync(path.join(first.dataDir, 'store.sqlite')).includes(cookie[1]),
+      'the raw id is not stored',
+    );
+
+    clock.advance(10 * 60_000);
+    const second = await startApp(stub, {
+      withStore: true,
+      clock,
+      configDir: first.configDir,
+      dataDir: first.dataDir,
+    });
+    const again = new Browser(second.base);
+    for (const [k, v] of b.cookies) again.cookies.set(k, v);
+    again.csrf = b.csrf;
+    assert.equal((await again.call('GET', '/config-v8/api/config')).status, 200, 'still signed in');
+    assert.equal((await again.call('POST', '/config-v8/logout')).status, 200, 'the CSRF token still holds');
+    assert.equal((await again.call('GET', '/config-v8/api/config')).status, 401, 'signed out now');
+    await stub.stop();
   });
 
   test('logout ends the session; an idle session expires', async () => {

@@ -34,6 +34,8 @@ describe('make backup / make restore (real containers)', () => {
   const flowId = randomUUID();
   let archive = '';
   let firstLogLine = '';
+  // Signed in when the backup is taken: the restore must not bring this session back.
+  let signedIn: Console;
 
   before(async () => {
     port = await freePort(21000 + Math.floor(Math.random() * 10000));
@@ -54,6 +56,7 @@ describe('make backup / make restore (real containers)', () => {
   test('data written through the console API and into the store is in the archive (0600, path printed)', async () => {
     const c = new Console(`http://127.0.0.1:${port}`);
     await c.login(password);
+    signedIn = c;
     const saved = await c.call('POST', '/config-v8/api/credentials', {
       V8_USERNAME: OVERRIDE_USER,
       V8_PASSWORD: 'override-password-backup-1',
@@ -140,6 +143,11 @@ describe('make backup / make restore (real containers)', () => {
     const src = Object.fromEntries(config.keys.map((k) => [k.key, k.source]));
     assert.equal(src.V8_USERNAME, 'override');
     assert.equal(src.V8_PASSWORD, 'override');
+    assert.equal(
+      (await signedIn.call('GET', '/config-v8/api/config')).status,
+      401,
+      'the session open at backup time did not come back with the restore',
+    );
     // Same console password, same API token as before the disaster.
     await new Console(`http://127.0.0.1:${port}`).login(password);
     assert.ok(

@@ -16,6 +16,8 @@ describe('console overrides in a real container', () => {
   let password = '';
   let token = '';
   let fileHash = '';
+  // One console sign-in for the whole file: it must survive both restarts (sessions live in the store).
+  let c: ConsoleSession;
   const hashFile = () =>
     createHash('sha256')
       .update(readFileSync(home.configFile(port)))
@@ -43,7 +45,7 @@ describe('console overrides in a real container', () => {
   });
 
   test('saved credentials take precedence at once, masked, without touching the file', async () => {
-    const c = new ConsoleSession(`http://127.0.0.1:${port}`);
+    c = new ConsoleSession(`http://127.0.0.1:${port}`);
     await c.login(password);
     const saved = await c.call('POST', '/config-v8/api/credentials', {
       V8_USERNAME: OVERRIDE_USER,
@@ -69,7 +71,7 @@ describe('console overrides in a real container', () => {
     assert.equal(mode.stdout.trim(), '600');
   });
 
-  test('make restart recreates the container and the override is still in force', async () => {
+  test('make restart recreates the container; the override is still in force and the console session still valid', async () => {
     const before = docker(['inspect', '--format', '{{.Id}}', `${TEST_PREFIX}-${port}`]).stdout.trim();
     const r = await home.ctl(['restart', '--port', String(port)]);
     assert.equal(r.code, 0, r.stderr);
@@ -84,11 +86,11 @@ describe('console overrides in a real container', () => {
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /V8_USERNAME\s+co\*+@corban-restart\.example\s+override/);
     assert.ok(!shown.stdout.includes(OVERRIDE_PASSWORD));
+    const still = await c.call('GET', '/config-v8/api/config');
+    assert.equal(still.status, 200, 'signed in before the restart, still signed in after it');
   });
 
-  test('revert brings the file value back, also after another restart', async () => {
-    const c = new ConsoleSession(`http://127.0.0.1:${port}`);
-    await c.login(password);
+  test('revert (same session, same CSRF token as before the restart) brings the file value back, also after another restart', async () => {
     const reverted = await c.call('DELETE', '/config-v8/api/credentials');
     assert.equal(reverted.status, 200, JSON.stringify(reverted.body));
     assert.notEqual((await config()).V8_USERNAME?.source, 'override');

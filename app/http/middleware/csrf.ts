@@ -19,12 +19,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Double-submit CSRF protection (csrf-csrf): an HMAC token in an HttpOnly cookie that the page
  * must also send in a header. The token is bound to the console session id, so a cookie planted by
  * a neighbour host cannot be replayed against a signed-in session; before sign-in (the login form)
- * it is bound to the anonymous identity "". The HMAC secret lives in memory like the sessions.
+ * it is bound to the anonymous identity "". A signed-in session's HMAC secret is stored with the
+ * session (its tokens survive a restart); the anonymous one lives in memory.
  */
 export function consoleCsrf(port: number, secret: string = randomBytes(32).toString('hex')): ConsoleCsrf {
   const make = (secure: boolean) =>
     doubleCsrf({
-      getSecret: () => secret,
+      getSecret: (req) => (req ? sessionOf(req)?.csrfSecret : undefined) ?? secret,
       getSessionIdentifier: (req) => sessionOf(req)?.id ?? '',
       // Per port, like the session cookie: clients on one host must not overwrite each other's.
       cookieName: secure ? `__Host-cltv8-${port}-csrf` : `cltv8-${port}-csrf`,

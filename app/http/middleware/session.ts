@@ -1,16 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../../adapters/clock.ts';
+import { MemorySessionRepository, type SessionRepository } from '../../adapters/store/session-repository.ts';
 import { AppError } from '../../domain/app-error.ts';
 
 /**
- * Sign-in sessions of the /config-v8 console: server-side, in memory (one process per client, and
- * a restart signing everybody out is acceptable), identified by a random id in an HttpOnly cookie.
+ * Sign-in sessions of the /config-v8 console: server-side, in the client's SQLite store (so a
+ * restart or an upgrade keeps operators signed in), identified by a random id in an HttpOnly cookie.
+ * The store only holds the id's SHA-256: a copy of the data volume yields no usable cookie.
  */
 export interface ConsoleSession {
   readonly id: string;
   readonly createdAt: number;
-  lastSeenAt: number;
+  /** Binds this session's CSRF tokens; stored with it so they survive a restart too. */
+  readonly csrfSecret: string;
 }
 
 export interface SessionOptions {
@@ -19,8 +22,10 @@ export interface SessionOptions {
   readonly idleMs: number;
   /** Signed out after this long whatever the activity. */
   readonly absoluteMs: number;
-  /** Oldest-idle sessions are dropped beyond this (bounded memory). */
+  /** Oldest-idle sessions are dropped beyond this (bounded table). */
   readonly maxSessions: number;
+  /** Default: in memory (apps built without a store). */
+  readonly repository?: SessionRepository;
 }
 
 export const DEFAULT_SESSION_OPTIONS: Omit<SessionOptions, 'clock'> = {
@@ -29,12 +34,15 @@ export const DEFAULT_SESSION_OPTIONS: Omit<SessionOptions, 'clock'> = {
   maxSessions: 50,
 };
 
+const hashId = (id: string) => createHash('sha256').update(id).digest('hex');
+
 export class SessionStore {
   private readonly opts: SessionOptions;
-  private readonly sessions = new Map<string, ConsoleSession>();
+  private readonly repo: SessionRepository;
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
+    this.repo = opts.repository ?? new MemorySessionRepository();
   }
 
   get idleMs(): number {
@@ -42,51 +50,49 @@ export class SessionStore {
   }
 
   get size(): number {
-    return this.sessions.size;
+    return this.repo.count();
   }
 
   create(): ConsoleSession {
     const now = this.opts.clock.now();
     this.sweep(now);
-    while (this.sessions.size >= this.opts.maxSessions) {
-      let oldest: ConsoleSession | undefined;
-      for (const s of this.sessions.values()) if (!oldest || s.lastSeenAt < oldest.lastSeenAt) oldest = s;
-      if (!oldest) break;
-      this.sessions.delete(oldest.id);
-    }
+    const excess = this.repo.count() - this.opts.maxSessions + 1;
+    if (excess > 0) this.repo.deleteOldestIdle(excess);
     const session: ConsoleSession = {
       id: randomBytes(32).toString('base64url'),
       createdAt: now,
-      lastSeenAt: now,
+      csrfSecret: randomBytes(32).toString('hex'),
     };
-    this.sessions.set(session.id, session);
+    this.repo.insert({
+      idHash: hashId(session.id),
+      csrfSecret: session.csrfSecret,
+      createdAt: now,
+      lastSeenAt: now,
+    });
     return session;
   }
 
   /** The live session with this id (its idle time restarts), or undefined. */
   touch(id: string | undefined): ConsoleSession | undefined {
     if (!id) return undefined;
-    const session = this.sessions.get(id);
-    if (!session) return undefined;
+    const idHash = hashId(id);
+    const row = this.repo.get(idHash);
+    if (!row) return undefined;
     const now = this.opts.clock.now();
-    if (this.expired(session, now)) {
-      this.sessions.delete(id);
+    if (now - row.lastSeenAt >= this.opts.idleMs || now - row.createdAt >= this.opts.absoluteMs) {
+      this.repo.delete(idHash);
       return undefined;
     }
-    session.lastSeenAt = now;
-    return session;
+    this.repo.touch(idHash, now);
+    return { id, createdAt: row.createdAt, csrfSecret: row.csrfSecret };
   }
 
   destroy(id: string): void {
-    this.sessions.delete(id);
-  }
-
-  private expired(s: ConsoleSession, now: number): boolean {
-    return now - s.lastSeenAt >= this.opts.idleMs || now - s.createdAt >= this.opts.absoluteMs;
+    this.repo.delete(hashId(id));
   }
 
   private sweep(now: number): void {
-    for (const [id, s] of this.sessions) if (this.expired(s, now)) this.sessions.delete(id);
+    this.repo.deleteExpired(now - this.opts.idleMs, now - this.opts.absoluteMs);
   }
 }
 

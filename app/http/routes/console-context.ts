@@ -49,6 +49,7 @@ export function consoleContext(deps: AppDeps): ConsoleContext {
     clock: deps.clock,
     ...DEFAULT_SESSION_OPTIONS,
     ...deps.consoleSessions,
+    ...(deps.store ? { repository: deps.store.sessions } : {}),
   });
   return {
     deps,
