@@ -68,7 +68,12 @@ export interface AppConfig {
     readonly publicBaseUrl: string | undefined;
   };
   readonly admin: { readonly passwordHash: string | undefined };
-  readonly webhook: { readonly secret: string | undefined };
+  readonly webhook: {
+    readonly secret: string | undefined;
+    /** Calls accepted per minute and client address. */
+    readonly rateLimitPerMin: number;
+    readonly retentionDays: number;
+  };
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
@@ -114,7 +119,11 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       publicBaseUrl: r.PUBLIC_BASE_URL,
     },
     admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
-    webhook: { secret: r.WEBHOOK_SECRET },
+    webhook: {
+      secret: r.WEBHOOK_SECRET,
+      rateLimitPerMin: r.WEBHOOK_RATE_LIMIT_PER_MIN,
+      retentionDays: r.WEBHOOK_EVENTS_RETENTION_DAYS,
+    },
     v8: {
       authUrl: r.V8_AUTH_URL,
       baseUrl: r.V8_BASE_URL,

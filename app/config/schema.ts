@@ -152,6 +152,16 @@ export const CONFIG_KEYS = {
     doc: 'Secret path segment of the V8 webhook URL (/webhooks/v8/<secret>).',
     kind: 'secret',
   },
+  WEBHOOK_RATE_LIMIT_PER_MIN: {
+    schema: int(600, 10, 100000),
+    doc: 'Most webhook calls accepted per minute from one address; more are answered 429 and not stored (V8 redelivers).',
+    kind: 'setting',
+  },
+  WEBHOOK_EVENTS_RETENTION_DAYS: {
+    schema: int(90, 1, 3650),
+    doc: 'Raw V8 webhook events older than this many days are deleted (checked hourly).',
+    kind: 'setting',
+  },
   V8_AUTH_URL: {
     schema: url('https://auth.v8sistema.com/oauth/token'),
     doc: 'V8 OAuth token endpoint. The console may set it only to an https://*.v8sistema.com URL (or back to this file value), with the V8 password in the same request.',

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'rejected'
+  | 'analysis_pending'
   | 'auth_failed'
   | 'not_configured'
   | 'upstream_unavailable'
@@ -33,6 +34,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   rejected: 422,
+  analysis_pending: 409,
   auth_failed: 502,
   not_configured: 503,
   upstream_unavailable: 503,

@@ -29,6 +29,7 @@ export const errorBodySchema = z.object({
       'already_exists',
       'rate_limited',
       'rejected',
+      'analysis_pending',
       'payload_too_large',
       'unsupported_media_type',
       'auth_failed',

@@ -2,6 +2,7 @@ import type { ConsultObservation, ConsultRecordResult } from '../../adapters/sto
 import type { V8Consult } from '../../adapters/v8/v8-client.ts';
 import { isTerminalConsultStatus } from '../../domain/v8-status.ts';
 import type { FlowDeps } from './flow-deps.ts';
+import { type ConsultReadDeps, type ConsultWhereabouts, readV8Consult } from './read-v8-consult.ts';
 
 export function observationFromV8(c: V8Consult): ConsultObservation {
   return {
@@ -41,11 +42,15 @@ export function applyConsultObservation(
   return result;
 }
 
-/** Reads the consult from V8 (the truth for margin and limits) and applies it. */
+/**
+ * Reads the consult from V8 (the truth for margin and limits: detail route, else the list) and
+ * applies it. `where` locates a consult we hold no row for yet.
+ */
 export async function refreshConsult(
-  deps: Pick<FlowDeps, 'store' | 'clock' | 'v8'>,
+  deps: ConsultReadDeps,
   consultId: string,
+  where?: ConsultWhereabouts,
 ): Promise<AppliedConsult> {
-  const c = await deps.v8.getConsult(consultId);
+  const c = await readV8Consult(deps, consultId, where);
   return applyConsultObservation(deps, observationFromV8(c));
 }

@@ -58,7 +58,13 @@ export async function latestSuccessConsult(deps: FlowDeps, cpf: string): Promise
       .filter((c) => c.documentNumber === cpf && c.status === 'SUCCESS')
       .sort((a, b) => Date.parse(b.createdAt ?? '') - Date.parse(a.createdAt ?? ''))[0];
     if (!found) return undefined;
-    best = (await refreshConsult(deps, found.id)).record;
+    const createdAt = Date.parse(found.createdAt ?? '');
+    best = (
+      await refreshConsult(deps, found.id, {
+        cpf,
+        createdAt: Number.isNaN(createdAt) ? undefined : createdAt,
+      })
+    ).record;
   } else if (best.verifiedAt === null || best.margin === null) {
     best = (await refreshConsult(deps, best.id)).record;
   }
