@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from '../domain/app-error.ts';
 import { batchIdParams, csvBatchQuery, startBatchBody } from './routes/batches.ts';
 import { startFlowBody } from './routes/flows.ts';
 import {
@@ -22,23 +23,7 @@ import { cpfField } from './validation.ts';
 
 export const errorBodySchema = z.object({
   error: z.object({
-    code: z.enum([
-      'invalid_data',
-      'unauthorized',
-      'not_found',
-      'already_exists',
-      'rate_limited',
-      'rejected',
-      'analysis_pending',
-      'payload_too_large',
-      'unsupported_media_type',
-      'auth_failed',
-      'not_configured',
-      'upstream_unavailable',
-      'upstream_error',
-      'timeout',
-      'internal',
-    ]),
+    code: z.enum(ERROR_CODES),
     message: z.string(),
     fields: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
     detail: z
