@@ -61,6 +61,16 @@ for (const value of tricky) {
   });
 }
 
+test('a value holding every kind of quote is refused, naming the key, instead of being changed', () => {
+  for (const value of [`it's "all" \`three\``, "a'b\\c`d"]) {
+    assert.throws(
+      () => renderTemplate('CLIENT_NAME=__CLIENT_NAME__\n', { CLIENT_NAME: value }),
+      (err: Error) => /CLIENT_NAME cannot be written/.test(err.message) && /'/.test(err.message),
+    );
+    assert.throws(() => quoteEnvValue(value), /cannot be written to the config file/);
+  }
+});
+
 test('renderTemplate fills placeholders and empties unknown ones', () => {
   assert.equal(renderTemplate('A=__A__\nB=__B__\n', { A: 'x y' }), "A='x y'\nB=\n");
 });
