@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import dotenv from 'dotenv';
 import { hashPassword, verifyPassword } from '../../app/domain/password-hash.ts';
+import { makeArgs, mergeMakeArgs } from '../../scripts/lib/make-args.ts';
 import { parsePort, subnetForPort } from '../../scripts/lib/ports.ts';
 import { quoteEnvValue, renderTemplate } from '../../scripts/lib/template.ts';
 
@@ -83,4 +84,29 @@ test('admin password hashes verify only the right password and are env-file safe
   assert.equal(verifyPassword('correct horse', undefined), false);
   assert.equal(verifyPassword('x', 'scrypt$bad'), false);
   assert.notEqual(hashPassword('same'), hashPassword('same'));
+});
+
+test('make variables: empty means not given, flags accept 1/yes/true, the command line wins', () => {
+  const fromMake = makeArgs({
+    CLT_ARG_PORT: '6000',
+    CLT_ARG_NAME: 'Corban"; touch /tmp/x; echo "',
+    CLT_ARG_PASSWORD: '',
+    CLT_ARG_SANDBOX: 'yes',
+    CLT_ARG_PURGE: '0',
+    CLT_ARG_FORCE: 'TRUE',
+  });
+  assert.deepEqual(fromMake, {
+    port: '6000',
+    name: 'Corban"; touch /tmp/x; echo "',
+    sandbox: true,
+    force: true,
+  });
+  const merged = mergeMakeArgs({ port: '7000', name: undefined, sandbox: false, purge: false }, fromMake);
+  assert.deepEqual(merged, {
+    port: '7000',
+    name: 'Corban"; touch /tmp/x; echo "',
+    sandbox: true,
+    purge: false,
+    force: true,
+  });
 });
