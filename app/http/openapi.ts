@@ -268,7 +268,7 @@ export const ROUTES: readonly RouteDoc[] = [
     errorText: {
       ...NOT_OURS,
       400: 'invalid_data: no CPF, a header without a cpf column, or bad options',
-      413: 'payload_too_large: more than 10000 CPFs (or a body above 5 MB)',
+      413: 'payload_too_large: more than 10000 CPFs (or a CSV above 2.5 MB, 256 bytes a line)',
       415: 'unsupported_media_type: send text/csv or application/json',
     },
   },

@@ -142,8 +142,8 @@ const CASES: Case[] = [
 
 describe('readCpfCsv', () => {
   for (const c of CASES) {
-    test(c.name, () => {
-      const r = readCpfCsv(c.csv);
+    test(c.name, async () => {
+      const r = await readCpfCsv(c.csv);
       assert.ok(r.ok, JSON.stringify(r));
       assert.deepEqual(
         r.rows.map((x) => [x.line, x.value]),
@@ -153,8 +153,53 @@ describe('readCpfCsv', () => {
     });
   }
 
-  test('a header without a cpf column among several is refused, naming the columns', () => {
-    const r = readCpfCsv('nome;telefone\nMaria;11912345678\n');
+  test('text arriving in chunks of any size reads the same as in one piece', async () => {
+    const csv = `\uFEFF"nome";"cpf"\r\n"Silva; Maria ""Mary""";"${A}"\r\n\r\n"obs\r\nem duas linhas";${B}\r\nJoão;${C}`;
+    const whole = await readCpfCsv(csv);
+    assert.ok(whole.ok);
+    assert.deepEqual(
+      whole.rows.map((x) => [x.line, x.value]),
+      [
+        [2, A],
+        [4, B],
+        [6, C],
+      ],
+    );
+    for (const size of [1, 2, 3, 7, 64]) {
+      async function* pieces() {
+        for (let i = 0; i < csv.length; i += size) yield csv.slice(i, i + size);
+      }
+      assert.deepEqual(await readCpfCsv(pieces()), whole, `chunks of ${size}`);
+    }
+  });
+
+  test('past maxRows the reading stops: the rest of the source is never pulled', async () => {
+    let pulled = 0;
+    async function* endless() {
+      yield 'cpf\n';
+      for (;;) {
+        pulled++;
+        yield `${A}\n${B}\n`;
+      }
+    }
+    const r = await readCpfCsv(endless(), { maxRows: 5 });
+    assert.deepEqual(r, { ok: false, kind: 'too_many', maxRows: 5 });
+    assert.ok(pulled <= 4, `pulled ${pulled} chunks for 6 rows`);
+    const exactly = await readCpfCsv(`cpf\n${A}\n\n${B}\n${C}\n`, { maxRows: 3 });
+    assert.ok(exactly.ok && exactly.rows.length === 3, 'blank lines and the header do not count');
+  });
+
+  test('a quote never closed and an endless line are refused with a reason naming the line', async () => {
+    const open = await readCpfCsv(`cpf;obs\n${A};"sem fim\n${B};x\n`);
+    assert.equal(open.ok, false);
+    assert.match((open as { reason: string }).reason, /aspas abertas e não fechadas/);
+    const long = await readCpfCsv(`cpf;obs\n${A};${'x'.repeat(70_000)}\n`);
+    assert.equal(long.ok, false);
+    assert.match((long as { reason: string }).reason, /linha longa demais .*\(linha 2\)/);
+  });
+
+  test('a header without a cpf column among several is refused, naming the columns', async () => {
+    const r = await readCpfCsv('nome;telefone\nMaria;11912345678\n');
     assert.equal(r.ok, false);
     assert.match((r as { reason: string }).reason, /não tem uma coluna "cpf" \(colunas: nome, telefone\)/);
   });
@@ -185,9 +230,9 @@ describe('listedCpf', () => {
 });
 
 describe('planCpfList', () => {
-  test('invalid values and duplicates are reported by line; each CPF is accepted once, in order', () => {
+  test('invalid values and duplicates are reported by line; each CPF is accepted once, in order', async () => {
     const csv = `cpf\n${A}\n529.982.247-25\n52998224724\n\n${B}\n${A}\n\n3581264951\nabc\n`;
-    const r = readCpfCsv(csv);
+    const r = await readCpfCsv(csv);
     assert.ok(r.ok);
     const plan = planCpfList(r.rows);
     assert.deepEqual(plan.accepted, [
@@ -212,8 +257,8 @@ describe('planCpfList', () => {
     );
   });
 
-  test('a CPF with its cell empty is an invalid line, not skipped', () => {
-    const r = readCpfCsv(`nome;cpf\nMaria;\nJoão;${B}\n`);
+  test('a CPF with its cell empty is an invalid line, not skipped', async () => {
+    const r = await readCpfCsv(`nome;cpf\nMaria;\nJoão;${B}\n`);
     assert.ok(r.ok);
     const plan = planCpfList(r.rows);
     assert.deepEqual(plan.invalid, [{ line: 2, value: '', reason: 'CPF vazio' }]);
