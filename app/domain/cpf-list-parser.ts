@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse';
 import { type CpfProblem, cpfProblem, stripCpf } from './cpf.ts';
+import { presentText, type RawLead } from './lead.ts';
 
 /**
  * Lists of CPFs as brokers send them: a spreadsheet saved as CSV (pt-BR Excel writes `;`, others `,`),
@@ -16,6 +17,8 @@ export interface CpfListRow {
   /** Line of the CSV (the header counts as line 1) or 1-based position in a JSON array. */
   readonly line: number;
   readonly value: string;
+  /** The row's lead columns (nome, nascimento, telefone, email, sexo) as written; absent when all blank. */
+  readonly lead?: RawLead | undefined;
 }
 
 export interface RejectedLine {
@@ -104,8 +107,54 @@ function headerName(cell: string): string {
   return cell
     .normalize('NFD')
     .replace(/\p{Diacritic}/gu, '')
-    .trim()
-    .toLowerCase();
+    .toLowerCase()
+    .replace(/[_.\-/]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export type LeadColumn = keyof RawLead;
+
+/**
+ * Header names of the lead columns, after headerName (no accents, lower case, `_-./` as spaces):
+ * the Portuguese a broker's spreadsheet uses and the English of exports. Matched whole, in any order.
+ */
+export const LEAD_HEADERS: Readonly<Record<LeadColumn, readonly string[]>> = {
+  name: ['nome', 'nome completo', 'nome do cliente', 'cliente', 'name', 'full name', 'client name'],
+  birthDate: [
+    'nascimento',
+    'data de nascimento',
+    'data nascimento',
+    'dt nascimento',
+    'dt nasc',
+    'data nasc',
+    'birthdate',
+    'birth date',
+    'date of birth',
+    'dob',
+  ],
+  phone: ['telefone', 'celular', 'fone', 'whatsapp', 'tel', 'phone', 'mobile', 'cellphone', 'phone number'],
+  email: ['email', 'e mail', 'mail'],
+  gender: ['sexo', 'genero', 'sex', 'gender'],
+};
+
+/** Which cell holds each lead column, from the header's names (first match wins). */
+function leadColumns(names: readonly string[]): Partial<Record<LeadColumn, number>> {
+  const out: Partial<Record<LeadColumn, number>> = {};
+  for (const [column, aliases] of Object.entries(LEAD_HEADERS) as [LeadColumn, readonly string[]][]) {
+    const at = names.findIndex((n) => aliases.includes(n));
+    if (at >= 0) out[column] = at;
+  }
+  return out;
+}
+
+function leadOf(cells: readonly string[], columns: Partial<Record<LeadColumn, number>>): RawLead | undefined {
+  const lead: Record<string, string> = {};
+  for (const [column, at] of Object.entries(columns) as [LeadColumn, number][]) {
+    const value = presentText(cells[at]);
+    if (value !== undefined) lead[column] = value;
+  }
+  return Object.keys(lead).length > 0 ? lead : undefined;
 }
 
 /** The CPF column when the first record is a header; undefined when it is data. */
@@ -115,6 +164,8 @@ function headerColumn(first: CsvRecord): { index: number } | { error: string } |
   if (exact >= 0) return { index: exact };
   const partial = names.findIndex((n) => n.includes('cpf'));
   if (partial >= 0) return { index: partial };
+  const english = names.findIndex((n) => n === 'tax id' || n === 'document');
+  if (english >= 0 && Object.keys(leadColumns(names)).length > 0) return { index: english };
   // A first line without a single digit is a header (a one-column list may call its column anything).
   if (first.cells.some((c) => /\d/.test(c))) return undefined;
   if (first.cells.length === 1) return { index: 0 };
@@ -178,6 +229,7 @@ export async function readCpfCsv(
 
   let header: CsvRecord | undefined;
   let index: number | undefined;
+  let leadCols: Partial<Record<LeadColumn, number>> = {};
   const pending: CsvRecord[] = [];
   const rows: CpfListRow[] = [];
   let tooMany = false;
@@ -189,7 +241,8 @@ export async function readCpfCsv(
       tooMany = true;
       return;
     }
-    rows.push({ line: r.line, value: (r.cells[index ?? 0] ?? '').trim() });
+    const lead = leadOf(r.cells, leadCols);
+    rows.push({ line: r.line, value: (r.cells[index ?? 0] ?? '').trim(), ...(lead ? { lead } : {}) });
   };
   const onRecord = (cells: string[], lines: number) => {
     if (tooMany || invalid !== undefined) return;
@@ -207,6 +260,7 @@ export async function readCpfCsv(
       if (h) {
         header = r;
         index = h.index;
+        leadCols = leadColumns(r.cells.map(headerName));
         return;
       }
     }
@@ -296,8 +350,12 @@ export function rowsFromList(values: readonly unknown[]): CpfListRow[] {
 }
 
 export interface CpfListPlan {
-  /** Unique valid CPFs (digits only), in input order: each becomes one flow. */
-  readonly accepted: readonly { readonly line: number; readonly cpf: string }[];
+  /** Unique valid CPFs (digits only), in input order: each becomes one flow (with its row's lead data). */
+  readonly accepted: readonly {
+    readonly line: number;
+    readonly cpf: string;
+    readonly lead?: RawLead | undefined;
+  }[];
   /** Values that are not CPFs: reported, and counted as `invalid` items. */
   readonly invalid: readonly RejectedLine[];
   /** Later occurrences of a CPF already listed: reported, processed once. */
@@ -308,7 +366,7 @@ export interface CpfListPlan {
 
 export function planCpfList(rows: readonly CpfListRow[]): CpfListPlan {
   const firstLine = new Map<string, number>();
-  const accepted: { line: number; cpf: string }[] = [];
+  const accepted: { line: number; cpf: string; lead?: RawLead }[] = [];
   const invalid: RejectedLine[] = [];
   const duplicates: RejectedLine[] = [];
   for (const row of rows) {
@@ -327,7 +385,7 @@ export function planCpfList(rows: readonly CpfListRow[]): CpfListPlan {
       continue;
     }
     firstLine.set(r.cpf, row.line);
-    accepted.push({ line: row.line, cpf: r.cpf });
+    accepted.push({ line: row.line, cpf: r.cpf, ...(row.lead ? { lead: row.lead } : {}) });
   }
   const rejected = [...invalid, ...duplicates].sort((a, b) => a.line - b.line);
   return { accepted, invalid, duplicates, rejected };

@@ -7,6 +7,7 @@ import {
   readCpfCsv,
   rowsFromList,
 } from '../../app/domain/cpf-list-parser.ts';
+import { parseBirthDate } from '../../app/domain/lead.ts';
 
 // Checksum-valid invented CPFs.
 const A = '52998224725';
@@ -287,5 +288,84 @@ describe('planCpfList', () => {
 
   test('the batch limit is 10000', () => {
     assert.equal(MAX_BATCH_CPFS, 10_000);
+  });
+});
+
+describe('readCpfCsv: lead columns (cpf,nome,nascimento,telefone,email,sexo)', () => {
+  interface LeadCase {
+    readonly name: string;
+    readonly csv: string;
+    /** [line, cpf as read, lead] of every data row. */
+    readonly rows: [number, string, Record<string, string> | undefined][];
+  }
+  const MARIA = {
+    name: 'Maria da Silva',
+    birthDate: '31/01/1990',
+    phone: '(11) 91234-5678',
+    email: 'maria@example.com',
+    gender: 'F',
+  };
+  const CASES: LeadCase[] = [
+    {
+      name: 'Portuguese headers, ";", in the documented order',
+      csv: `cpf;nome;nascimento;telefone;email;sexo\n${A};Maria da Silva;31/01/1990;(11) 91234-5678;maria@example.com;F\n`,
+      rows: [[2, A, MARIA]],
+    },
+    {
+      name: 'English headers, ",", another order, ISO date',
+      csv: `Name,Phone,Tax ID,Gender,Birth_Date,E-mail\nMaria da Silva,(11) 91234-5678,${A},F,1990-01-31,maria@example.com\n`,
+      rows: [[2, A, { ...MARIA, birthDate: '1990-01-31' }]],
+    },
+    {
+      name: 'accents, case and spaces in headers; UTF-8 BOM; CRLF',
+      csv: `\uFEFFNome Completo;CPF;Data de Nascimento;Celular;E-mail;Sexo\r\nMaria da Silva;529.982.247-25;31/01/1990;(11) 91234-5678;maria@example.com;F\r\n`,
+      rows: [[2, '529.982.247-25', MARIA]],
+    },
+    {
+      name: 'some lead columns only; blanks and "null" are left out; a row with none has no lead',
+      csv: `cpf,nome,telefone,gênero\n${A},Maria da Silva,null,\n${B},,,\n`,
+      rows: [
+        [2, A, { name: 'Maria da Silva' }],
+        [3, B, undefined],
+      ],
+    },
+    {
+      name: 'quoted names with the delimiter inside; unknown columns ignored',
+      csv: `"nome";"cpf";"valor";"dt_nascimento"\n"Silva; Maria";"${A}";"1.234,56";"01/02/1980"\n`,
+      rows: [[2, A, { name: 'Silva; Maria', birthDate: '01/02/1980' }]],
+    },
+    {
+      name: 'no header: no lead data (columns cannot be named)',
+      csv: `Maria;${A};11912345678\n`,
+      rows: [[1, A, undefined]],
+    },
+  ];
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const r = await readCpfCsv(c.csv);
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.deepEqual(
+        r.rows.map((x) => [x.line, x.value, x.lead]),
+        c.rows,
+      );
+    });
+  }
+
+  test('both date forms normalize to the same birth date; the plan keeps each accepted row its lead', async () => {
+    const r = await readCpfCsv(
+      `cpf;nome;nascimento\n${A};Maria;31/01/1990\n${B};João;1990-01-31\n${A};Outra;01/01/2000\n`,
+    );
+    assert.ok(r.ok);
+    const dates = r.rows.map((x) => parseBirthDate(x.lead?.birthDate, '2026-01-01'));
+    assert.deepEqual(dates.slice(0, 2), [{ date: '1990-01-31' }, { date: '1990-01-31' }]);
+    const plan = planCpfList(r.rows);
+    assert.deepEqual(
+      plan.accepted.map((a) => [a.cpf, a.lead?.name]),
+      [
+        [A, 'Maria'],
+        [B, 'João'],
+      ],
+      'a repeated CPF keeps the first row',
+    );
   });
 });

@@ -85,7 +85,13 @@ export async function startBatch(deps: BatchDeps, input: StartBatchInput): Promi
   const plan = planCpfList(rows);
   const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
   const items = [
-    ...plan.accepted.map((a) => ({ id: randomUUID(), line: a.line, cpf: a.cpf, status: 'pending' as const })),
+    ...plan.accepted.map((a) => ({
+      id: randomUUID(),
+      line: a.line,
+      cpf: a.cpf,
+      status: 'pending' as const,
+      ...(a.lead ? { lead: a.lead } : {}),
+    })),
     ...plan.invalid.map((r: RejectedLine) => ({
       id: randomUUID(),
       line: r.line,
