@@ -245,7 +245,7 @@ export const ROUTES: readonly RouteDoc[] = [
     path: '/batches',
     tag: 'Batches',
     summary:
-      'Starts a batch: text/csv (one CPF per line, or a header with a cpf column; ";" or ",") or JSON {cpfs, options}; at most 10000 CPFs. Invalid lines and repeated CPFs are reported in `rejected`, not fatal. For a CSV, createOpportunity/sendWhatsapp come as query parameters.',
+      'Starts a batch: text/csv (one CPF per line, or a header with a cpf column and optional lead columns nome, nascimento, telefone, email, sexo / name, birth_date, phone, email, gender, any order; ";" or ","; UTF-8, BOM optional; dates DD/MM/YYYY or YYYY-MM-DD) or JSON {cpfs, options}; at most 10000 CPFs. A row with a name whose CPF is not in Kentro gets its opportunity created from the row (unless createOpportunity=false). Invalid lines and repeated CPFs are reported in `rejected`, not fatal. For a CSV, createOpportunity/sendWhatsapp come as query parameters.',
     body: startBatchBody,
     csvBody: true,
     query: csvBatchQuery,
@@ -254,7 +254,7 @@ export const ROUTES: readonly RouteDoc[] = [
     errorText: {
       ...NOT_OURS,
       400: 'invalid_data: no CPF, a header without a cpf column, or bad options',
-      413: 'payload_too_large: more than 10000 CPFs (or a body above 5 MB)',
+      413: 'payload_too_large: more than 10000 CPFs (or a CSV above 2.5 MB, 256 bytes a line)',
       415: 'unsupported_media_type: send text/csv or application/json',
     },
   },
