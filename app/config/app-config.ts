@@ -33,6 +33,8 @@ export interface KentroSettings {
     readonly proposal: number | undefined;
     readonly paid: number | undefined;
     readonly failed: number | undefined;
+    /** needs_data / blocked_by_worker; falls back to `failed` when not configured. */
+    readonly needsData?: number | undefined;
   };
   readonly formFields: Readonly<Partial<Record<FormFieldName, string>>>;
   readonly lookup: 'mainmail' | 'formfield';
@@ -50,6 +52,7 @@ export interface FlowConfig {
   readonly consultValidDays: number;
   readonly placeholderEmailDomain: string;
   readonly outboxRetryMaxMs: number;
+  readonly reauthorizeMax: number;
 }
 
 /** The typed, validated configuration of one client, built once at start. */
@@ -151,6 +154,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
         proposal: r.KENTRO_STAGE_PROPOSAL,
         paid: r.KENTRO_STAGE_PAID,
         failed: r.KENTRO_STAGE_FAILED,
+        needsData: r.KENTRO_STAGE_NEEDS_DATA,
       },
       formFields: r.KENTRO_FORM_FIELDS,
       lookup: r.KENTRO_LOOKUP,
@@ -166,6 +170,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       consultValidDays: r.FLOW_CONSULT_VALID_DAYS,
       placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
+      reauthorizeMax: r.FLOW_REAUTHORIZE_MAX,
     },
     loaded,
   };

@@ -264,6 +264,11 @@ export const CONFIG_KEYS = {
     kind: 'setting',
   },
   KENTRO_STAGE_PAID: { schema: optionalInt(), doc: 'Stage when the operation is paid.', kind: 'setting' },
+  KENTRO_STAGE_NEEDS_DATA: {
+    schema: optionalInt(),
+    doc: "Stage when the broker must act: V8 disputes the lead's data (birth date, name) or the worker blocked margin queries; empty: the failed stage.",
+    kind: 'setting',
+  },
   KENTRO_STAGE_FAILED: {
     schema: optionalInt(),
     doc: 'Stage when the flow failed (missing data, error).',
@@ -312,6 +317,11 @@ export const CONFIG_KEYS = {
   FLOW_POLL_MAX_MS: {
     schema: int(120000, 10, 3600000),
     doc: 'Longest interval between fallback polls of one consult (ms).',
+    kind: 'setting',
+  },
+  FLOW_REAUTHORIZE_MAX: {
+    schema: int(3, 0, 10),
+    doc: 'Times a flow authorizes its consult again while V8 still says WAITING_CONSENT (spaced by the poll backoff).',
     kind: 'setting',
   },
   FLOW_CONSULT_VALID_DAYS: {

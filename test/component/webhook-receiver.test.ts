@@ -136,7 +136,11 @@ describe('V8 webhook receiver', () => {
     const opp = h.opportunity(flow.opportunity?.id as number);
     assert.equal(opp.fkStage, S.simulated);
     assert.equal(opp.notes.length, 1, 'one note');
-    assert.equal(h.fakeKentro.requests('changeOpportunityStage').length, 1, 'one stage move');
+    assert.equal(
+      h.fakeKentro.requests('changeOpportunityStage').length,
+      2,
+      'one move to margin found, one to simulated',
+    );
     assert.equal(
       h.app.store.simulations.history(HANG, 10).filter((s) => s.flowId === flowId).length,
       1,

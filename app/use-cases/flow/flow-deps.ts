@@ -29,6 +29,8 @@ export interface FlowSettings {
   readonly stepRetry: DeliveryBackoff & { readonly maxAttempts: number };
   /** Backoff of the CRM outbox (never gives up). */
   readonly outboxBackoff: DeliveryBackoff;
+  /** Authorize calls repeated while V8 still says WAITING_CONSENT (FLOW_REAUTHORIZE_MAX). */
+  readonly reauthorizeMax: number;
   /** Age after which raw webhook events are deleted (WEBHOOK_EVENTS_RETENTION_DAYS). */
   readonly webhookRetentionMs: number;
 }
@@ -67,6 +69,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     stepRetry: DEFAULT_STEP_RETRY,
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
     webhookRetentionMs: config.webhook.retentionDays * 86_400_000,
+    reauthorizeMax: config.flow.reauthorizeMax,
     ...over,
   };
 }

@@ -28,8 +28,12 @@ async function onConsult(deps: FlowDeps, f: WebhookFacts): Promise<string> {
   const known = deps.store.consults.get(id);
   if (!known) return `ignored: consult ${id} is not one of ours`;
   if (isTerminalConsultStatus(known.status)) return `consult ${id} ${known.status} unchanged (final)`;
-  // Progress between waiting states drives nothing: no V8 read is spent on it, the poller records it.
-  if (!isTerminalConsultStatus(hinted)) return `consult ${id} hint ${hinted} noted; nothing to confirm`;
+  // A margin in the hint (SUCCESS, or during the credit analysis) lets the flow go on at once, once
+  // V8 confirms it. Progress between waiting states drives nothing: no V8 read is spent on it.
+  const hintsMargin = Number(f.margin) > 0;
+  if (!isTerminalConsultStatus(hinted) && !hintsMargin) {
+    return `consult ${id} hint ${hinted} noted; nothing to confirm`;
+  }
   const applied = await refreshConsult(deps, id);
   const what = applied.statusChanged ? 'applied' : 'unchanged';
   const disagree = applied.record.status === hinted ? '' : ` (the webhook said ${hinted}; V8 says otherwise)`;

@@ -4,6 +4,7 @@ import { migration002 } from './002-batches.ts';
 import { migration003 } from './003-console-sessions.ts';
 import { migration004 } from './004-outbox-parking.ts';
 import { migration005 } from './005-batch-item-lead.ts';
+import { migration006 } from './006-refusal-outcomes.ts';
 
 /**
  * Every schema change, in order. To add one: create `NNN-<name>.ts` next to this file exporting a
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
 ];
