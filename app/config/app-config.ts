@@ -71,6 +71,8 @@ export interface AppConfig {
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
+  /** Consent evidence (domain/evidence-chain.ts). */
+  readonly evidence: { readonly retentionDays: number };
   readonly loaded: LoadedConfig;
 }
 
@@ -152,6 +154,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
     },
+    evidence: { retentionDays: r.EVIDENCE_RETENTION_DAYS },
     loaded,
   };
 }

@@ -1,6 +1,7 @@
 import type { FlowDeps } from '../use-cases/flow/flow-deps.ts';
 import { BatchRunner } from './batch-runner.ts';
 import { ConsultPoller } from './consult-poller.ts';
+import { evidenceRetention } from './evidence-retention.ts';
 import { FlowWorker } from './flow-worker.ts';
 import { OutboxRelay } from './outbox-relay.ts';
 
@@ -9,6 +10,7 @@ export interface WorkerTicks {
   readonly pollTickMs: number;
   readonly outboxTickMs: number;
   readonly batchTickMs: number;
+  readonly evidenceRetentionTickMs: number;
   /** Batch items running at once, margin waits included (default DEFAULT_BATCH_MAX_IN_FLIGHT). */
   readonly batchMaxInFlight?: number | undefined;
 }
@@ -19,6 +21,7 @@ export const DEFAULT_TICKS: WorkerTicks = {
   pollTickMs: 1000,
   outboxTickMs: 2000,
   batchTickMs: 500,
+  evidenceRetentionTickMs: 3_600_000,
 };
 
 export interface Workers {
@@ -36,10 +39,12 @@ export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): 
   const poller = new ConsultPoller(deps, { tickMs: t.pollTickMs });
   const relay = new OutboxRelay(deps, { tickMs: t.outboxTickMs });
   const batch = new BatchRunner(deps, { tickMs: t.batchTickMs, maxInFlight: t.batchMaxInFlight });
+  const retention = evidenceRetention(deps, t.evidenceRetentionTickMs);
   relay.start();
   poller.start();
   flow.start();
   batch.start();
+  retention.start();
   return {
     flow,
     poller,
@@ -50,6 +55,7 @@ export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): 
       await flow.stop();
       await poller.stop();
       await relay.stop();
+      await retention.stop();
     },
   };
 }

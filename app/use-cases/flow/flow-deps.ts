@@ -28,6 +28,8 @@ export interface FlowSettings {
   readonly stepRetry: DeliveryBackoff & { readonly maxAttempts: number };
   /** Backoff of the CRM outbox (never gives up). */
   readonly outboxBackoff: DeliveryBackoff;
+  /** Consent evidence older than this is removed (EVIDENCE_RETENTION_DAYS). */
+  readonly evidenceRetentionDays: number;
 }
 
 /** Everything the flow, the webhook processing, the outbox relay and the workers need. */
@@ -61,6 +63,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
+    evidenceRetentionDays: config.evidence.retentionDays,
     ...over,
   };
 }
