@@ -80,6 +80,8 @@ export interface AppConfig {
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
+  /** Consent evidence (domain/evidence-chain.ts). */
+  readonly evidence: { readonly retentionDays: number };
   readonly loaded: LoadedConfig;
 }
 
@@ -172,6 +174,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
       reauthorizeMax: r.FLOW_REAUTHORIZE_MAX,
     },
+    evidence: { retentionDays: r.EVIDENCE_RETENTION_DAYS },
     loaded,
   };
 }

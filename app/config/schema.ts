@@ -346,6 +346,11 @@ export const CONFIG_KEYS = {
     doc: 'Longest wait between two delivery attempts of one CRM update to Kentro (s); updates are retried until delivered.',
     kind: 'setting',
   },
+  EVIDENCE_RETENTION_DAYS: {
+    schema: int(1825, 365, 7300),
+    doc: 'Consent evidence (who created or authorized each consult, when, from where, on which channel the worker agreed) is kept this many days, apart from any other retention; older entries are removed oldest first and the hash chain stays verifiable.',
+    kind: 'setting',
+  },
 } as const satisfies Record<string, KeyDoc>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -37,6 +37,7 @@ describe('store migrations', () => {
       }[]
     ).map((t) => t.name);
     for (const t of [
+      'consent_evidence',
       'consults',
       'flow_steps',
       'flows',

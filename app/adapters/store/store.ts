@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.ts';
 import { type BatchRepository, SqliteBatchRepository } from './batch-repository.ts';
 import { type ConsultRepository, SqliteConsultRepository } from './consult-repository.ts';
+import { type EvidenceRepository, SqliteEvidenceRepository } from './evidence-repository.ts';
 import { type FlowRepository, SqliteFlowRepository } from './flow-repository.ts';
 import { type AppliedMigration, appliedMigrations, type Migration, runMigrations } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -62,6 +63,8 @@ export interface Store {
   readonly batches: BatchRepository;
   /** Console sign-in sessions (hashed ids). */
   readonly sessions: SessionRepository;
+  /** Consent evidence: append-only, hash-chained (domain/evidence-chain.ts). */
+  readonly evidence: EvidenceRepository;
   readonly signals: StoreSignals;
   /**
    * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). Synchronous on purpose:
@@ -104,6 +107,7 @@ class SqliteStore implements Store {
   readonly outbox: OutboxRepository;
   readonly batches: BatchRepository;
   readonly sessions: SessionRepository;
+  readonly evidence: EvidenceRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
   private readonly statements: Statements;
@@ -121,6 +125,7 @@ class SqliteStore implements Store {
     this.webhookEvents = new SqliteWebhookEventRepository(s);
     this.outbox = new SqliteOutboxRepository(s);
     this.batches = new SqliteBatchRepository(s);
+    this.evidence = new SqliteEvidenceRepository(s);
     this.sessions = new SqliteSessionRepository(s);
   }
 

@@ -5,6 +5,7 @@ import { migration003 } from './003-console-sessions.ts';
 import { migration004 } from './004-outbox-parking.ts';
 import { migration005 } from './005-batch-item-lead.ts';
 import { migration006 } from './006-refusal-outcomes.ts';
+import { migration007 } from './007-consent-evidence.ts';
 
 /**
  * Every schema change, in order. To add one: create `NNN-<name>.ts` next to this file exporting a
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
