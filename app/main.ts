@@ -1,14 +1,12 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
+import closeWithGrace from 'close-with-grace';
 import { systemClock } from './adapters/clock.ts';
 import { loadEffectiveConfig } from './config/effective-config.ts';
 import { ConfigError, readProcessSettings } from './config/load-config.ts';
 import { createLogger } from './logging/logger.ts';
 import { composeRuntime, registerConfigSecrets } from './runtime.ts';
-
-/** Time we give in-flight requests after SIGTERM; compose's stop_grace_period is longer. */
-const SHUTDOWN_GRACE_MS = 8000;
+import { DEFAULT_GRACE_MS, startService } from './service.ts';
 
 async function main(): Promise<void> {
   const settings = readProcessSettings();
@@ -35,57 +33,21 @@ async function main(): Promise<void> {
   for (const n of notices) logger.log(n.level, n.message, n.meta);
 
   const runtime = composeRuntime({ config, effective, logger, redactor, clock: systemClock });
-  const { app, store, webhooks } = runtime;
-  const server: Server = app.listen(config.port, '0.0.0.0');
-  server.requestTimeout = 60_000;
-  // Longer than the idle timeout of clients and proxies in front (docker-proxy keeps the client
-  // side open): the client must be the one that closes an idle connection, never us mid-reuse.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const service = await startService(runtime, { port: config.port, host: '0.0.0.0', logger });
   logger.info('listening', { port: config.port, configFile: config.configFile, version: config.version });
-  const workers = runtime.startWorkers();
-  // Events stored but not processed before a stop (or a crash) are processed now.
-  void webhooks.replay().then((r) => {
-    if (r.found > 0) logger.info('V8 webhooks left from the last run processed', { ...r });
-  });
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    const force = setTimeout(() => {
-      logger.warn('shutdown grace period over, closing remaining connections');
-      server.closeAllConnections();
-    }, SHUTDOWN_GRACE_MS);
-    force.unref();
-    // Workers finish their current item (flows keep their state and resume at the next start) while
-    // the server drains; the store closes only after both and after background webhook processing.
-    const workersStopped = new Promise<void>((resolve) => {
-      setTimeout(resolve, SHUTDOWN_GRACE_MS).unref();
-      void workers.stop().then(resolve);
-    });
-    const stopped = Promise.allSettled([
-      workersStopped,
-      new Promise<void>((resolve) => server.close(() => resolve())),
-    ]);
-    server.closeIdleConnections();
-    void stopped
-      .then(() => webhooks.drain())
-      .then(() => {
-        clearTimeout(force);
-        store.close();
-        logger.info('stopped');
-        return close();
-      })
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // SIGTERM/SIGINT (and a crash) stop the service in its safe order; past the delay the process
+  // exits anyway, before compose's stop_grace_period (15 s) turns into a SIGKILL.
+  closeWithGrace(
+    { delay: DEFAULT_GRACE_MS + 4000, logger: { error: (m: unknown) => logger.error(String(m)) } },
+    async ({ signal, err }) => {
+      if (err) logger.error('stopping after an unexpected error', { error: err.message, stack: err.stack });
+      logger.info('shutting down', { signal: signal ?? 'error' });
+      await service.stop();
+      logger.info('stopped');
+      await close();
+    },
+  );
 }
 
 main().catch((err: unknown) => {

@@ -94,6 +94,7 @@ async function serveService(): Promise<void> {
   const { readProcessSettings } = await import('../app/config/load-config.ts');
   const { createLogger } = await import('../app/logging/logger.ts');
   const { composeRuntime, registerConfigSecrets } = await import('../app/runtime.ts');
+  const { startService } = await import('../app/service.ts');
   const settings = readProcessSettings();
   const { effective } = loadEffectiveConfig(settings);
   const config = effective.current();
@@ -108,21 +109,11 @@ async function serveService(): Promise<void> {
   registerConfigSecrets(redactor, config);
   // Wired exactly like app/main.ts (the same composition root), only listening on 127.0.0.1.
   const runtime = composeRuntime({ config, effective, logger, redactor, clock: systemClock });
-  const { app, store, webhooks } = runtime;
-  const server = app.listen(config.port, '127.0.0.1');
-  server.keepAliveTimeout = 65_000;
-  const workers = runtime.startWorkers();
-  void webhooks.replay();
+  const service = await startService(runtime, { port: config.port, host: '127.0.0.1', logger });
   const eld = recordEventLoopDelay();
   process.on('SIGTERM', () => {
     eld();
-    void workers
-      .stop()
-      .then(() => webhooks.drain())
-      .finally(() => {
-        store.close();
-        process.exit(0);
-      });
+    void service.stop().finally(() => process.exit(0));
   });
 }
 

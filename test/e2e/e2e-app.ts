@@ -4,8 +4,6 @@
 // Kentro on 127.0.0.1.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +13,7 @@ import { loadEffectiveConfig } from '../../app/config/effective-config.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { createLogger } from '../../app/logging/logger.ts';
 import { composeRuntime } from '../../app/runtime.ts';
-import type { Workers } from '../../app/workers/workers.ts';
+import { startService } from '../../app/service.ts';
 import {
   FAKE_KENTRO_FORM_FIELDS_JSON,
   FAKE_KENTRO_STAGES,
@@ -138,14 +136,21 @@ export async function startE2eApp(): Promise<E2eApp> {
     kentro: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, confirmDelayMs: 10 },
     flow: TEST_SETTINGS,
   });
-  const { app, store, v8, webhooks } = runtime;
-  const server: Server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const hook = `${url}/webhooks/v8/${WEBHOOK_SECRET}`;
-  await v8.client.registerWebhook('consult', hook);
-  await v8.client.registerWebhook('operation', hook);
-  const workers: Workers = runtime.startWorkers(TEST_TICKS);
+  const { store, v8 } = runtime;
+  const service = await startService(runtime, {
+    port: 0,
+    host: '127.0.0.1',
+    ticks: TEST_TICKS,
+    graceMs: 0,
+    // ...but the workers always finish their item: nothing may log after the logger closed.
+    workerGraceMs: 600_000,
+    beforeWorkers: async (url) => {
+      const hook = `${url}/webhooks/v8/${WEBHOOK_SECRET}`;
+      await v8.client.registerWebhook('consult', hook);
+      await v8.client.registerWebhook('operation', hook);
+    },
+  });
+  const url = service.url;
 
   let closed: Promise<void> | undefined;
   return {
@@ -157,11 +162,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     secrets,
     close: () => {
       closed ??= (async () => {
-        await workers.stop();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await webhooks.drain();
-        store.close();
+        await service.stop();
         await closeLogger();
         await fakeV8.close();
         await fakeKentro.close();

@@ -3,8 +3,6 @@
 // on the same data directory (restart tests).
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +13,7 @@ import { toAppConfig } from '../../app/config/app-config.ts';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { createLogger } from '../../app/logging/logger.ts';
 import { composeRuntime, registerConfigSecrets } from '../../app/runtime.ts';
+import { startService } from '../../app/service.ts';
 import type { FlowDeps, FlowSettings } from '../../app/use-cases/flow/flow-deps.ts';
 import type { FlowView } from '../../app/use-cases/flow/flow-view.ts';
 import type { WebhookProcessor } from '../../app/use-cases/webhooks/webhook-processor.ts';
@@ -234,35 +233,38 @@ export class FlowHarness {
       kentro: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, confirmDelayMs: 10 },
       flow: { ...TEST_SETTINGS, ...this.o.settings },
     });
-    const { app, store, v8, flow, webhooks } = runtime;
-    const server: Server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (this.o.registerWebhooks ?? true) {
-      const hook = `${url}/webhooks/v8/${WEBHOOK_SECRET}`;
-      await v8.client.registerWebhook('consult', hook);
-      await v8.client.registerWebhook('operation', hook);
-    }
-    const workers =
-      this.o.workers === false ? undefined : runtime.startWorkers({ ...TEST_TICKS, ...this.o.ticks });
+    const { store, v8, flow, webhooks } = runtime;
+    const service = await startService(runtime, {
+      port: 0,
+      host: '127.0.0.1',
+      workers: this.o.workers !== false,
+      ticks: { ...TEST_TICKS, ...this.o.ticks },
+      // Tests end at once: open connections (SSE streams) are not waited for.
+      graceMs: 0,
+      // ...but the workers always finish their item: nothing may log after the logger closed.
+      workerGraceMs: 600_000,
+      beforeWorkers: async (url) => {
+        if (this.o.registerWebhooks ?? true) {
+          const hook = `${url}/webhooks/v8/${WEBHOOK_SECRET}`;
+          await v8.client.registerWebhook('consult', hook);
+          await v8.client.registerWebhook('operation', hook);
+        }
+      },
+    });
     // As the launcher does: events left unprocessed by the previous app are processed now.
-    await webhooks.replay();
+    await service.replayed;
     let stopped = false;
     const running: RunningApp = {
-      url,
+      url: service.url,
       store,
       flow,
       v8,
       webhooks,
-      workers,
+      workers: service.workers,
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        await workers?.stop();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await webhooks.drain();
-        store.close();
+        await service.stop();
         await closeLogger();
       },
     };
