@@ -71,6 +71,8 @@ export interface AppConfig {
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
+  /** The old service's routes (/clt, /cache, /v8). */
+  readonly legacy: { readonly syncTimeoutMs: number };
   readonly loaded: LoadedConfig;
 }
 
@@ -152,6 +154,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
     },
+    legacy: { syncTimeoutMs: r.LEGACY_SYNC_TIMEOUT_S * 1000 },
     loaded,
   };
 }
