@@ -75,7 +75,7 @@ function legacyTitle(e: AppError, noRoute: boolean, message: string): string {
 /**
  * The old envelope: the old keys (`success`, `message`, `erro`, `error` as text, `resultado`,
  * `path` for an unknown route) plus `code`, `campo`/`motivo` and `fields` for new callers.
- * `detail.erro` (legacy routes only) is the old route's second text next to its `message`.
+ * `detail.legacyMessage`/`detail.legacyErro` (set by the old routes): the old route's own texts.
  */
 export function legacyErrorBody(
   e: AppError,
@@ -84,23 +84,25 @@ export function legacyErrorBody(
 ): Record<string, unknown> {
   const first = e.fields?.[0];
   const malformed = first?.field === 'body' && first.reason === 'is not valid JSON';
+  const detail = e.detail as { legacyErro?: unknown; legacyMessage?: unknown } | undefined;
   const message = redactor.text(
-    malformed
-      ? 'O JSON enviado está malformado'
-      : e.code === 'invalid_data' && e.fields
-        ? `Dados inválidos: ${e.fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`
-        : o.noRoute
-          ? 'Rota não encontrada'
-          : e.code === 'unauthorized' && /API token/.test(e.message)
-            ? BEARER_PT
-            : e.code === 'internal'
-              ? (PT_MESSAGE.internal as string)
-              : e.code === 'not_found'
-                ? e.message
-                : (PT_MESSAGE[e.code] ?? e.message),
+    typeof detail?.legacyMessage === 'string'
+      ? detail.legacyMessage
+      : malformed
+        ? 'O JSON enviado está malformado'
+        : e.code === 'invalid_data' && e.fields
+          ? `Dados inválidos: ${e.fields.map((f) => `${f.field} ${f.reason}`).join('; ')}`
+          : o.noRoute
+            ? 'Rota não encontrada'
+            : e.code === 'unauthorized' && /API token/.test(e.message)
+              ? BEARER_PT
+              : e.code === 'internal'
+                ? (PT_MESSAGE.internal as string)
+                : e.code === 'not_found'
+                  ? e.message
+                  : (PT_MESSAGE[e.code] ?? e.message),
   );
-  const detail = e.detail as { erro?: unknown } | undefined;
-  const erro = typeof detail?.erro === 'string' ? redactor.text(detail.erro) : message;
+  const erro = typeof detail?.legacyErro === 'string' ? redactor.text(detail.legacyErro) : message;
   return {
     success: false,
     message,

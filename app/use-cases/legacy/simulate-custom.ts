@@ -6,6 +6,8 @@ import { simulationCandidates } from '../../domain/simulation-policy.ts';
 import { listWindow } from '../../domain/v8-list-window.ts';
 import type { FlowDeps } from '../flow/flow-deps.ts';
 import { refreshConsult } from '../flow/refresh-consult.ts';
+import { cacheEntryData } from './legacy-simulation.ts';
+import { toV8WireSimulation } from './v8-wire.ts';
 
 const DAY_MS = 86_400_000;
 /** Tables tried for the asked term before giving up (each is one V8 call). */
@@ -94,6 +96,7 @@ export async function simulateCustom(
   });
   if (!plan.ok) throw new AppError('rejected', plan.reason);
   const provider = deps.provider();
+  const previous = deps.store.simulations.latest(input.cpf);
   let lastError: unknown;
   for (const c of plan.candidates) {
     let sim: V8Simulation;
@@ -125,7 +128,13 @@ export async function simulateCustom(
         installmentValue: sim.installmentValue ?? c.installmentValue,
         disbursedAmount: sim.disbursedAmount ?? sim.issueAmount ?? c.disbursedAmount,
         margin: consult.margin ?? undefined,
-        data: { ...sim, pedido: { ...input } },
+        // The cache entry as the old one looked: V8's answer, the client data the entry had.
+        data: {
+          consultId: consult.id,
+          dadosSimulacao: toV8WireSimulation(sim as unknown as Record<string, unknown>),
+          dadosCliente: previous ? (cacheEntryData(deps.store, previous).dadosCliente ?? null) : null,
+          pedido: { ...input },
+        },
       },
       deps.clock.now(),
     );

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../app.ts';
-import { AppError, isAppError } from '../../../domain/app-error.ts';
+import { isAppError } from '../../../domain/app-error.ts';
 import { requireFlowDeps } from '../../../use-cases/flow/flow-deps.ts';
 import {
   hasSimulationData,
@@ -43,9 +43,14 @@ export function cacheRoutes(deps: AppDeps): Router {
   router.post('/cache/simulacao/salvar', (req, res) => {
     const b = parseLegacy(salvarInput, req.body) as Record<string, unknown> & { cpf: string };
     if (!hasSimulationData(b)) {
-      throw AppError.invalid([
-        { field: 'dadosSimulacao', reason: 'é obrigatório (ou envie valor_liberado, valor_parcela e prazo)' },
-      ]);
+      throw oldError('invalid_data', 'CPF, consultId e dadosSimulacao são obrigatórios', {
+        fields: [
+          {
+            field: 'dadosSimulacao',
+            reason: 'é obrigatório (ou envie valor_liberado, valor_parcela e prazo)',
+          },
+        ],
+      });
     }
     const sim = saveCachedSimulation(fd(), b.cpf, b);
     ok(res, 'Simulação e dados do cliente salvos no cache com sucesso', {
@@ -64,7 +69,9 @@ export function cacheRoutes(deps: AppDeps): Router {
     const { cpf } = parseLegacy(cpfOnly, req.params, 'cpf');
     const update = parseLegacy(objectBody, req.body) as Record<string, unknown>;
     if (Object.keys(update).length === 0) {
-      throw AppError.invalid([{ field: 'body', reason: 'Dados para atualização são obrigatórios' }]);
+      throw oldError('invalid_data', 'Dados para atualização são obrigatórios', {
+        fields: [{ field: 'body', reason: 'Dados para atualização são obrigatórios' }],
+      });
     }
     // The old route answered 500 for a CPF without an entry; callers may test for it (kept).
     const sim = whenMissing(

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Clock } from '../../../adapters/clock.ts';
-import { AppError, type ErrorCode } from '../../../domain/app-error.ts';
+import { AppError, type ErrorCode, type FieldIssue } from '../../../domain/app-error.ts';
 
 /**
  * The old service's envelope: `{success, message, ...route keys}` (docs/LEGACY-CONTRACT.md). Errors
@@ -26,11 +26,17 @@ export function fluxoAnswer(
 export function oldError(
   code: ErrorCode,
   message: string,
-  o: { readonly status?: number; readonly erro?: string | undefined; readonly cause?: unknown } = {},
+  o: {
+    readonly status?: number;
+    readonly erro?: string | undefined;
+    readonly fields?: readonly FieldIssue[];
+    readonly cause?: unknown;
+  } = {},
 ): AppError {
   return new AppError(code, message, {
     ...(o.status !== undefined ? { status: o.status } : {}),
-    ...(o.erro !== undefined ? { detail: { erro: o.erro } } : {}),
+    detail: { legacyMessage: message, ...(o.erro !== undefined ? { legacyErro: o.erro } : {}) },
+    ...(o.fields ? { fields: o.fields } : {}),
     ...(o.cause !== undefined ? { cause: o.cause } : {}),
   });
 }
