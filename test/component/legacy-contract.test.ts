@@ -330,6 +330,58 @@ describe('the old contract, route by route', () => {
   });
 });
 
+describe('the old fluxo-completo waits: LEGACY_SYNC_TIMEOUT_S, ?async=1, finalizacao_termo', () => {
+  test('no answer within LEGACY_SYNC_TIMEOUT_S: 408 in the old timeout shape with the flow id; ?async=1 -> 202', async () => {
+    // Workers off: the flow never moves, so only the guard can answer.
+    const still = await FlowHarness.start({ workers: false, config: { LEGACY_SYNC_TIMEOUT_S: '1' } });
+    try {
+      const ask = async (p: string, body: unknown) => {
+        const res = await fetch(`${still.app.url}${p}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Json };
+      };
+      const r = await ask('/clt/fluxo-completo', { cpf: CPF.approved });
+      checkResponse(r, 'fluxo-completo', 408);
+      checkShape(r.body, 'fluxoTimeout', 'timeout');
+      assert.match(r.body.error as string, /^Timeout: processamento excedeu/);
+      assert.match(r.body.flow_id as string, /^[0-9a-f-]{36}$/);
+      const queued = await ask('/clt/fluxo-completo?async=1', { cpf: CPF.approved, aguardar_s: 0 });
+      assert.equal(queued.status, 202, JSON.stringify(queued.body));
+      assert.equal((queued.body.resultado as Json).flow_id, r.body.flow_id, 'the same flow goes on');
+      assert.equal((queued.body.resultado as Json).status, 'em andamento');
+    } finally {
+      await still.close();
+    }
+  });
+
+  test('V8 never gives the margin within FLOW_MARGIN_TIMEOUT_S: 408, etapa finalizacao_termo', async () => {
+    const slow = await FlowHarness.start({ config: { FLOW_MARGIN_TIMEOUT_S: '1' } });
+    try {
+      const hang = cpfWithCheckDigits('400000018');
+      await slow.app.flow.kentro.findOrCreateOpportunity(hang, {
+        title: 'CLIENTE ESPERA',
+        phone: '5511977770000',
+        fields: { birthDate: '01/02/1980' },
+      });
+      const res = await fetch(`${slow.app.url}/clt/fluxo-completo`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cpf: hang }),
+      });
+      const r = { status: res.status, body: (await res.json()) as Json };
+      checkResponse(r, 'fluxo-completo', 408);
+      checkShape(r.body, 'fluxoRefused', 'refusal');
+      assert.equal(r.body.etapa, 'finalizacao_termo');
+      assert.equal(r.body.error, 'Termo não finalizado - tente mais tarde');
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 /** `old` (the old answer, with placeholders) is matched by `actual`: keys, types, concrete values. */
 function matchOld(old: unknown, actual: unknown, where: string): void {
   if (typeof old === 'string' && /^<(string|number|iso|array|object|any)>$/.test(old)) {

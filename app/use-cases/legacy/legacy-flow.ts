@@ -143,16 +143,16 @@ export async function runLegacyFlow(
       timestamp: stamp,
     });
   }
+  // The margin never came in FLOW_MARGIN_TIMEOUT: the old "termo não finalizado" (408).
+  if (stepFailed(flow, 'margin') && consult.margin === null) {
+    return fail(
+      'finalizacao_termo',
+      'Termo não finalizado - tente mais tarde',
+      { ...known, termo_resultado: termoResultado(consult, consult.description), timestamp: stamp },
+      408,
+    );
+  }
   if (!APPROVED.has(statusTermo)) {
-    // The margin never came in FLOW_MARGIN_TIMEOUT: the old "termo não finalizado" (408).
-    if (stepFailed(flow, 'margin')) {
-      return fail(
-        'finalizacao_termo',
-        'Termo não finalizado - tente mais tarde',
-        { ...known, termo_resultado: termoResultado(consult, consult.description), timestamp: stamp },
-        408,
-      );
-    }
     return fail('fluxo_completo', flow.reason ?? 'fluxo não concluído', {
       ...known,
       termo_resultado: termoResultado(consult, flow.reason),

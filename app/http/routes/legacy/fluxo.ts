@@ -57,10 +57,10 @@ export function fluxoRoutes(deps: AppDeps, o: LegacyFluxoOptions = {}): Router {
       });
     }
     if (!a.finished) {
-      const min = Math.round((syncMs / 60_000) * 10) / 10;
+      const limit = syncMs % 60_000 === 0 ? `${syncMs / 60_000} minutos` : `${syncMs / 1000} segundos`;
       return fluxoAnswer(res, 408, deps.clock, {
         success: false,
-        error: `Timeout: processamento excedeu ${min} minutos`,
+        error: `Timeout: processamento excedeu ${limit}`,
         flow_id: a.flow.id,
       });
     }
@@ -82,7 +82,16 @@ export function fluxoRoutes(deps: AppDeps, o: LegacyFluxoOptions = {}): Router {
     });
   };
 
-  router.post('/clt/fluxo-completo', (req, res) => fluxo(req, req.body, res));
+  // `?async=1` on the URL also counts for POST (new callers add it without changing the body).
+  router.post('/clt/fluxo-completo', (req, res) => {
+    const body = req.body as unknown;
+    const asked = req.query.async;
+    const input =
+      asked !== undefined && typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? { async: asked, ...body }
+        : body;
+    return fluxo(req, input, res);
+  });
   router.get('/clt/fluxo-completo', (req, res) => fluxo(req, req.query, res));
 
   router.get('/clt/buscar-oportunidade/:cpf', async (req, res) => {
