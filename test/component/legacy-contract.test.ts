@@ -185,9 +185,18 @@ describe('the old contract, route by route', () => {
     checkResponse(bad, 'fluxo-completo', 400);
     checkShape(bad.body, 'fluxoBadCpf', 'bad cpf');
     assert.equal(bad.body.error, 'CPF inválido');
-    const tooBig = await call('POST', '/clt/fluxo-completo', { cpf: CPF.approved, valor: 100_000.01 });
+    // Issue 10: valor had no upper bound. Refused before anything starts: no flow, nothing sent to V8.
+    const fresh = cpfWithCheckDigits('400000410');
+    const consultsBefore = h.fakeV8.requests({ method: 'POST', path: '/private-consignment/consult' }).length;
+    const tooBig = await call('POST', '/clt/fluxo-completo', { cpf: fresh, valor: 100_000.01 });
     assert.equal(tooBig.status, 400);
     assert.deepEqual([tooBig.body.campo, tooBig.body.code], ['valor', 'invalid_data']);
+    assert.equal(h.app.store.flows.list({ cpf: fresh, limit: 5 }).length, 0, 'no flow started');
+    assert.equal(
+      h.fakeV8.requests({ method: 'POST', path: '/private-consignment/consult' }).length,
+      consultsBefore,
+      'nothing sent to V8',
+    );
   });
 
   test('POST /clt/fluxo-completo: an approved consult without a simulation still writes the cache entry', async () => {
