@@ -11,7 +11,7 @@ import type { AppConfig } from './config/app-config.ts';
 import type { EffectiveConfig } from './config/effective-config.ts';
 import { accessLog } from './http/middleware/access-log.ts';
 import { bearerAuth } from './http/middleware/bearer-auth.ts';
-import { errorHandler, notFound } from './http/middleware/error-handler.ts';
+import { errorHandler, legacyErrorShape, notFound } from './http/middleware/error-handler.ts';
 import { requestId } from './http/middleware/request-id.ts';
 import type { SessionOptions } from './http/middleware/session.ts';
 import { batchRoutes } from './http/routes/batches.ts';
@@ -20,8 +20,8 @@ import { consoleRoutes } from './http/routes/console.ts';
 import { consoleContext } from './http/routes/console-context.ts';
 import { flowRoutes } from './http/routes/flows.ts';
 import { healthRoutes } from './http/routes/health.ts';
-import { legacyCltRoutes } from './http/routes/legacy-clt.ts';
-import { legacyConfigRoutes } from './http/routes/legacy-config.ts';
+import { legacyConfigRoutes } from './http/routes/legacy/config.ts';
+import { LEGACY_PREFIXES, legacyRoutes } from './http/routes/legacy/index.ts';
 import { httpMetrics, metricsRoutes } from './http/routes/metrics.ts';
 import { v8Routes } from './http/routes/v8-routes.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
@@ -82,6 +82,9 @@ export function buildApp(deps: AppDeps): Express {
   // V8 sends no credentials: the webhook sits outside the bearer-protected API, gated by its secret path.
   app.use(webhookRoutes(deps));
 
+  // The old service's paths answer errors (auth, parsing, 404 included) in its old envelope.
+  app.use([...LEGACY_PREFIXES, '/config/v8'], legacyErrorShape());
+
   const consoleCtx = consoleContext(deps);
   app.use('/config-v8', consoleRoutes(consoleCtx));
   app.use('/config/v8', legacyConfigRoutes(consoleCtx));
@@ -96,8 +99,13 @@ export function buildApp(deps: AppDeps): Express {
   api.use(batchRoutes(deps));
   api.use(webhookAdminRoutes(deps));
   app.use('/api/v1', api);
-  // The old service's routes (/clt, /cache, /v8), same bearer token, old {success, message, resultado} envelope.
-  app.use(legacyCltRoutes(deps));
+  // The old service's routes (/clt, /cache, /v8): the same token and body limit as /api/v1.
+  app.use(
+    LEGACY_PREFIXES,
+    bearerAuth(() => deps.config.http.apiToken),
+    express.json({ limit: BODY_LIMIT }),
+  );
+  app.use(legacyRoutes(deps));
 
   app.use(notFound());
   app.use(errorHandler(deps.logger, deps.redactor));

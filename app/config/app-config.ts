@@ -82,6 +82,8 @@ export interface AppConfig {
   readonly flow: FlowConfig;
   /** Consent evidence (domain/evidence-chain.ts). */
   readonly evidence: { readonly retentionDays: number };
+  /** The old service's routes (/clt, /cache, /v8). */
+  readonly legacy: { readonly syncTimeoutMs: number };
   readonly loaded: LoadedConfig;
 }
 
@@ -175,6 +177,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       reauthorizeMax: r.FLOW_REAUTHORIZE_MAX,
     },
     evidence: { retentionDays: r.EVIDENCE_RETENTION_DAYS },
+    legacy: { syncTimeoutMs: r.LEGACY_SYNC_TIMEOUT_S * 1000 },
     loaded,
   };
 }

@@ -341,6 +341,11 @@ export const CONFIG_KEYS = {
     doc: 'A lead without e-mail is sent to V8 as <cpf>@<this domain> (V8 requires one); keep a domain that receives no mail.',
     kind: 'setting',
   },
+  LEGACY_SYNC_TIMEOUT_S: {
+    schema: int(300, 1, 3600),
+    doc: 'Longest wait of the old POST/GET /clt/fluxo-completo for the flow to finish before it answers 408 with the flow id (s); the flow goes on. ?async=1 answers 202 at once instead.',
+    kind: 'setting',
+  },
   OUTBOX_RETRY_MAX_S: {
     schema: int(300, 1, 3600),
     doc: 'Longest wait between two delivery attempts of one CRM update to Kentro (s); updates are retried until delivered.',

@@ -16,7 +16,12 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-export function issuesToFields(error: z.ZodError, input: unknown, root = 'body'): FieldIssue[] {
+export function issuesToFields(
+  error: z.ZodError,
+  input: unknown,
+  root = 'body',
+  requiredText = 'is required',
+): FieldIssue[] {
   const seen = new Set<string>();
   const fields: FieldIssue[] = [];
   for (const i of error.issues) {
@@ -25,7 +30,7 @@ export function issuesToFields(error: z.ZodError, input: unknown, root = 'body')
     seen.add(field);
     // Zod does not report the input (so no value leaks into messages); we look it up ourselves.
     const missing = i.code !== 'custom' && valueAt(input, i.path) === undefined;
-    fields.push({ field, reason: missing ? 'is required' : i.message });
+    fields.push({ field, reason: missing ? requiredText : i.message });
   }
   return fields;
 }

@@ -422,7 +422,7 @@ describe('/config-v8 console', async () => {
         if (url.startsWith('/config/v8/')) {
           assert.equal(a.body.success, false);
           assert.equal(a.body.resultado, null);
-          assert.equal(a.body.error.code, 'unauthorized');
+          assert.equal(a.body.code, 'unauthorized');
         } else {
           assert.equal(a.body.error.code, 'unauthorized');
         }
@@ -698,6 +698,7 @@ describe('/config-v8 console', async () => {
     });
     assert.equal(right.body.success, true);
     assert.equal(right.body.resultado.expires_in, 86400);
+    assert.deepEqual(right.body.token_info, { expires_in: 86400, token_type: 'Bearer' });
     assert.ok(!existsSync(path.join(app.dataDir, OVERRIDES_FILE)));
 
     const saved = await b.call('POST', '/config/v8/salvar', {
@@ -705,6 +706,8 @@ describe('/config-v8 console', async () => {
     });
     assert.equal(saved.status, 200);
     assert.equal(saved.body.success, true);
+    assert.equal(saved.body.message, 'Configuração salva com sucesso');
+    assert.deepEqual(saved.body.config, { username: 'no********@corban.example' });
     assert.deepEqual(saved.body.resultado.saved, ['V8_USERNAME', 'V8_PASSWORD', 'V8_PROVIDER']);
     assert.equal(saved.body.resultado.username, 'no********@corban.example');
     const v = (await bearer(app, '/api/v1/config')).body;
@@ -715,7 +718,8 @@ describe('/config-v8 console', async () => {
     assert.equal(invalid.status, 400);
     assert.equal(invalid.body.success, false);
     assert.equal(invalid.body.resultado, null);
-    assert.equal(invalid.body.error.code, 'invalid_data');
+    assert.equal(invalid.body.code, 'invalid_data');
+    assert.equal(invalid.body.error, 'Dados inválidos');
 
     assert.equal((await b.call('DELETE', '/config-v8/api/credentials')).status, 200);
   });

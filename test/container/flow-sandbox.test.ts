@@ -122,22 +122,27 @@ describe('CLT flow in a sandbox client (fake V8 + fake Kentro containers)', () =
     assert.equal(ok.body.success, true);
     assert.equal(ok.body.message, 'Fluxo CLT executado com sucesso');
     const r = ok.body.resultado;
+    // The old keys (docs/LEGACY-CONTRACT.md): V8's own answer in simulacao_resultado.
     assert.equal(r.sucesso, true);
     assert.equal(r.cpf, CPFS.demoApproved2);
-    assert.equal(r.status, 'concluido');
-    assert.equal(r.resultado, 'simulated');
+    assert.equal(r.simulacao_criada, true);
     assert.equal(r.oportunidade_id, LEAD.approved2);
     assert.equal(r.status_termo, 'SUCCESS');
-    assert.equal(r.margem_disponivel, 1500);
-    assert.ok(r.simulacao.valor_liberado > 0, JSON.stringify(r.simulacao));
-    assert.equal(r.simulacao.flow_id, r.flow_id);
+    assert.equal(r.termo_resultado.availableMarginValue, 1500);
+    assert.ok(r.simulacao_resultado.disbursement_amount > 0, JSON.stringify(r.simulacao_resultado));
+    assert.equal(
+      r.simulacao_resultado.installment_face_value,
+      1500,
+      'the instalment is the margin by default',
+    );
     await c.settledFlow(r.flow_id);
 
     const failed = await c.call('POST', '/clt/fluxo-completo', { cpf: '529.982.247-25' });
     assert.equal(failed.status, 400, failed.text);
     assert.equal(failed.body.success, false);
-    assert.equal(failed.body.message, 'Dados do cliente incompletos: data de nascimento não informada.');
-    assert.equal(failed.body.resultado.resultado, 'failed');
+    assert.equal(failed.body.error, 'Dados obrigatórios não preenchidos');
+    assert.equal(failed.body.etapa, 'validacao_dados');
+    assert.deepEqual(failed.body.dadosFaltantes, ['data_nascimento']);
     assert.equal(failed.body.resultado.sucesso, false);
 
     const bad = await c.call('POST', '/clt/fluxo-completo', { cpf: '123' });
@@ -145,7 +150,8 @@ describe('CLT flow in a sandbox client (fake V8 + fake Kentro containers)', () =
     assert.equal(bad.body.success, false);
     assert.equal(bad.body.resultado, null);
     assert.equal(bad.body.campo, 'cpf');
-    assert.equal(bad.body.error.code, 'invalid_data');
+    assert.equal(bad.body.error, 'CPF inválido');
+    assert.equal(bad.body.code, 'invalid_data');
   });
 
   test('old route GET /cache/simulacao/:cpf: the simulation of the flow in the envelope; 404 in it too', async () => {

@@ -1,5 +1,6 @@
 import type { NewSimulation, SimulationRecord } from '../../adapters/store/simulation-repository.ts';
 import type { Store } from '../../adapters/store/store.ts';
+import { toV8WireSimulation } from './v8-wire.ts';
 
 /**
  * The old service's simulation cache entry, rebuilt from our simulations table. The old file held
@@ -63,9 +64,9 @@ export function simulationColumns(body: Json): Omit<NewSimulation, 'cpf' | 'sour
   return {
     consultId: text(['consultId', 'consult_id']),
     v8SimulationId: isRecord(body.dadosSimulacao)
-      ? text(['simulation_id', 'simulationId', 'id_simulacao', 'id'])
-      : text(['simulation_id', 'simulationId', 'id_simulacao']),
-    configId: text(['config_id', 'configId']),
+      ? text(['id_simulation', 'simulation_id', 'simulationId', 'id_simulacao', 'id'])
+      : text(['id_simulation', 'simulation_id', 'simulationId', 'id_simulacao']),
+    configId: text(['config_id', 'configId', 'simulation_config_id']),
     installments: installments === undefined ? undefined : Math.trunc(installments),
     installmentValue: looseNumber(pick(sources, INSTALLMENT_VALUE)),
     disbursedAmount: looseNumber(pick(sources, DISBURSED)),
@@ -128,15 +129,7 @@ export function cacheEntryData(store: Store, s: SimulationRecord): Json {
   const lead = flow?.lead;
   return {
     consultId: s.consultId,
-    dadosSimulacao: {
-      ...s.data,
-      simulation_id: s.v8SimulationId,
-      config_id: s.configId,
-      disbursement_amount: s.disbursedAmount,
-      installment_face_value: s.installmentValue,
-      number_of_installments: s.installments,
-      available_margin_value: s.margin,
-    },
+    dadosSimulacao: toV8WireSimulation(s.data),
     dadosCliente: lead
       ? {
           nome: lead.name,

@@ -7,6 +7,8 @@ import { listWindow } from '../../domain/v8-list-window.ts';
 import type { FlowDeps } from '../flow/flow-deps.ts';
 import { refreshConsult } from '../flow/refresh-consult.ts';
 import { trySimulations } from '../try-simulations.ts';
+import { cacheEntryData } from './legacy-simulation.ts';
+import { toV8WireSimulation } from './v8-wire.ts';
 
 const DAY_MS = 86_400_000;
 /** Tables tried for the asked term before giving up (each is one V8 call). */
@@ -100,6 +102,7 @@ export async function simulateCustom(
     maxCandidates: MAX_TABLES,
   });
   if (!plan.ok) throw new AppError('rejected', plan.reason);
+  const previous = deps.store.simulations.latest(input.cpf);
   const r = await trySimulations(deps.v8, {
     consultId: consult.id,
     provider: deps.provider(),
@@ -120,7 +123,13 @@ export async function simulateCustom(
       installmentValue: sim.installmentValue ?? c.installmentValue,
       disbursedAmount: sim.disbursedAmount ?? sim.issueAmount ?? c.disbursedAmount,
       margin: consult.margin ?? undefined,
-      data: { ...sim, pedido: { ...input } },
+      // The cache entry as the old one looked: V8's answer, the client data the entry had.
+      data: {
+        consultId: consult.id,
+        dadosSimulacao: toV8WireSimulation(sim as unknown as Record<string, unknown>),
+        dadosCliente: previous ? (cacheEntryData(deps.store, previous).dadosCliente ?? null) : null,
+        pedido: { ...input },
+      },
     },
     deps.clock.now(),
   );

@@ -2,7 +2,7 @@ import type { Clock } from '../../adapters/clock.ts';
 import type { SimulationRecord } from '../../adapters/store/simulation-repository.ts';
 import type { Store } from '../../adapters/store/store.ts';
 import { AppError } from '../../domain/app-error.ts';
-import { cacheEntryData, simulationColumns } from './legacy-simulation.ts';
+import { cacheEntryData, simulationColumns, toCacheEntry } from './legacy-simulation.ts';
 
 /**
  * The old "simulation cache" on top of the simulations table: an entry is the CPF's newest
@@ -72,4 +72,37 @@ export function listCachedSimulations(
   page: { readonly limit: number; readonly offset: number },
 ): { items: SimulationRecord[]; total: number } {
   return deps.store.simulations.listLatest(page);
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
+const first = (...vs: unknown[]): unknown =>
+  vs.find((v) => v !== undefined && v !== null && v !== '' && v !== 0);
+
+/** The old GET /cache/propostas (server-5000.js:383-436): the entries as proposals, newest first. */
+export function listProposals(
+  deps: CacheDeps,
+  page: { readonly limit: number; readonly offset: number },
+): { propostas: Json[]; empresas: string[] } {
+  const propostas = listCachedSimulations(deps, page).items.map((s) => {
+    const e = toCacheEntry(deps.store, s);
+    const sim = obj(e.dadosSimulacao);
+    const client = obj(e.dadosCliente);
+    return {
+      cpf: s.cpf,
+      nome: first(client.nome, client.title) ?? 'N/A',
+      email: first(client.email, client.mainmail) ?? 'N/A',
+      telefone: first(client.telefone, client.mainphone) ?? 'N/A',
+      empresa: first(sim.provider_name, sim.provider, e.provider) ?? 'QI',
+      valor_liberado: first(sim.disbursement_amount, sim.operation_amount) ?? 0,
+      parcelas: first(sim.number_of_installments) ?? 0,
+      valor_parcela: first(sim.installment_value, sim.installment_face_value) ?? 0,
+      status: e.status ?? 'APROVADA',
+      timestamp: e.timestamp,
+      formalization_url: e.formalization_url,
+      operation_id: e.operation_id,
+    };
+  });
+  return { propostas, empresas: [...new Set(propostas.map((p) => String(p.empresa)))] };
 }

@@ -1,22 +1,22 @@
-import express, { type ErrorRequestHandler, Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
-import type { OverridableKey, OverrideValues } from '../../config/overrides.ts';
-import { AppError } from '../../domain/app-error.ts';
-import { type ConfigView, describeConfig } from '../../use-cases/console/describe-config.ts';
-import { saveV8Credentials } from '../../use-cases/console/save-v8-credentials.ts';
-import { testV8Credentials } from '../../use-cases/console/test-v8-credentials.ts';
-import { toAppError } from '../middleware/error-handler.ts';
-import { requireSession } from '../middleware/session.ts';
-import { parseInput } from '../validation.ts';
-import { CONSOLE_BODY_LIMIT } from './console-api.ts';
-import type { ConsoleContext } from './console-context.ts';
-import { consoleHeaders } from './console-headers.ts';
+import type { OverridableKey, OverrideValues } from '../../../config/overrides.ts';
+import { type ConfigView, describeConfig } from '../../../use-cases/console/describe-config.ts';
+import { saveV8Credentials } from '../../../use-cases/console/save-v8-credentials.ts';
+import { testV8Credentials } from '../../../use-cases/console/test-v8-credentials.ts';
+import { requireSession } from '../../middleware/session.ts';
+import { parseInput } from '../../validation.ts';
+import { CONSOLE_BODY_LIMIT } from '../console-api.ts';
+import type { ConsoleContext } from '../console-context.ts';
+import { consoleHeaders } from '../console-headers.ts';
 
 /**
  * The JSON routes of the old PM2 service's config page, kept for whatever still calls them, behind
  * the same sign-in (session + CSRF) as the new console. Old envelope: {success, message,
  * resultado}; GET /atual also keeps the old page's `port` and `config: {username, password}`
- * (password "***" when set, "" when not: the old page only tested it for truthiness).
+ * (password "***" when set, "" when not: the old page only tested it for truthiness), /salvar its
+ * `config: {username}` (masked) and /testar its `token_info` (old: server-5000.js:1107-1281). Errors:
+ * the app's error handler, old envelope (res.locals.errorShape = legacy, set in app.ts).
  */
 
 // Old field names first, the config key names too; the new name wins when both are sent.
@@ -101,7 +101,8 @@ export function legacyConfigRoutes(ctx: ConsoleContext): Router {
     const result = await saveV8Credentials(ctx.credentials, legacyToOverrides(body));
     res.json({
       success: true,
-      message: 'configuração salva com sucesso',
+      message: 'Configuração salva com sucesso',
+      config: { username: shownValue(result.config, 'V8_USERNAME') },
       resultado: { ...legacyResult(result.config), saved: result.changed },
     });
   });
@@ -122,6 +123,7 @@ export function legacyConfigRoutes(ctx: ConsoleContext): Router {
         ? {
             success: true,
             message: outcome.message,
+            token_info: { expires_in: outcome.expiresIn, token_type: 'Bearer' },
             resultado: { username: outcome.username, expires_in: outcome.expiresIn },
           }
         : {
@@ -132,31 +134,5 @@ export function legacyConfigRoutes(ctx: ConsoleContext): Router {
     );
   });
 
-  router.use((req, _res, next) =>
-    next(new AppError('not_found', `no route for ${req.method} ${req.originalUrl}`)),
-  );
-  router.use(legacyErrors(ctx));
   return router;
-}
-
-/** Errors in the old envelope, same statuses and codes as the rest of the service. */
-function legacyErrors(ctx: ConsoleContext): ErrorRequestHandler {
-  return (err, _req, res, _next) => {
-    const appErr = toAppError(err);
-    if (appErr.status >= 500)
-      ctx.deps.logger.error('request error', { code: appErr.code, err: appErr.cause ?? appErr });
-    else ctx.deps.logger.warn('request rejected', { code: appErr.code, reason: appErr.message });
-    if (res.headersSent) return;
-    if (appErr.retryAfterS !== undefined) res.setHeader('Retry-After', String(appErr.retryAfterS));
-    res.status(appErr.status).json({
-      success: false,
-      message: ctx.deps.redactor.text(appErr.message),
-      resultado: null,
-      error: {
-        code: appErr.code,
-        ...(appErr.fields ? { fields: appErr.fields } : {}),
-      },
-      requestId: res.locals.requestId,
-    });
-  };
 }
