@@ -20,6 +20,7 @@ import { flowRoutes } from './http/routes/flows.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { legacyCltRoutes } from './http/routes/legacy-clt.ts';
 import { legacyConfigRoutes } from './http/routes/legacy-config.ts';
+import { outboxAdminRoutes } from './http/routes/outbox-admin.ts';
 import { v8Routes } from './http/routes/v8-routes.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { webhookAdminRoutes } from './http/routes/webhooks-admin.ts';
@@ -84,6 +85,7 @@ export function buildApp(deps: AppDeps): Express {
   api.use(flowRoutes(deps));
   api.use(batchRoutes(deps));
   api.use(webhookAdminRoutes(deps));
+  api.use(outboxAdminRoutes(deps));
   app.use('/api/v1', api);
   // The old service's routes (/clt, /cache, /v8), same bearer token, old {success, message, resultado} envelope.
   app.use(legacyCltRoutes(deps));

@@ -11,6 +11,7 @@ import { consoleApiRoutes } from './console-api.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { consoleDashboardRoutes } from './console-dashboard.ts';
 import { consoleHeaders } from './console-headers.ts';
+import { consoleOutboxRoutes } from './console-outbox.ts';
 
 /** app/web next to app/http (and dist/app/web next to dist/app/http in the image). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -89,6 +90,7 @@ export function consoleRoutes(ctx: ConsoleContext): Router {
   });
 
   router.use('/api', consoleDashboardRoutes(ctx));
+  router.use('/api', consoleOutboxRoutes(ctx));
   router.use('/api', consoleApiRoutes(ctx));
   return router;
 }

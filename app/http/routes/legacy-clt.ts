@@ -74,7 +74,9 @@ import { v8Access } from './v8-guard.ts';
  *   (newest flow's lead, else the Kentro opportunity) with {{1}} first name, {{2}} released amount of
  *   the newest simulation, THROUGH THE CRM OUTBOX (durable, retried while Kentro is down, one message
  *   per simulation unless reenviar). Waits up to 5 s (aguardar_s 0–30): delivered -> 200 "Mensagem
- *   enviada"; still queued -> 202 "Mensagem na fila"; parked (Kentro refused) -> 502 with the error.
+ *   enviada"; still queued -> 202 "Mensagem na fila"; parked (Kentro refused) -> 502 with the error;
+ *   parked because Kentro did not confirm (it may have been sent) -> 502 status "incerta": never resent
+ *   by itself, an operator checks Kentro and retries or drops it (console, /api/v1/outbox).
  */
 
 export interface LegacyCltOptions {
@@ -472,10 +474,19 @@ export function legacyCltRoutes(deps: AppDeps, o: LegacyCltOptions = {}): Router
       resend: b.reenviar,
       waitMs: b.aguardar_s !== undefined ? b.aguardar_s * 1000 : waWaitMs,
     });
+    const uncertain = r.outbox.status === 'parked' && r.outbox.parkReason !== 'refused';
     const resultado = {
       cpf: b.cpf,
       status:
-        r.outbox.status === 'delivered' ? 'enviada' : r.outbox.status === 'parked' ? 'recusada' : 'na fila',
+        r.outbox.status === 'delivered'
+          ? 'enviada'
+          : uncertain
+            ? 'incerta'
+            : r.outbox.status === 'parked'
+              ? 'recusada'
+              : r.outbox.status === 'dropped'
+                ? 'descartada'
+                : 'na fila',
       ja_enfileirada: !r.queued,
       outbox_id: r.outbox.id,
       tentativas: r.outbox.attempts,
@@ -485,10 +496,14 @@ export function legacyCltRoutes(deps: AppDeps, o: LegacyCltOptions = {}): Router
       simulacao_id: r.simulationId,
       erro: r.outbox.lastError,
     };
-    if (r.outbox.status === 'parked') {
+    if (r.outbox.status === 'parked' || r.outbox.status === 'dropped') {
       res.status(502).json({
         success: false,
-        message: `O Kentro recusou a mensagem: ${r.outbox.lastError ?? 'erro desconhecido'}`,
+        message: uncertain
+          ? `O Kentro não confirmou o envio e a mensagem pode ter chegado ao cliente; ela não é reenviada sozinha: confira no Kentro e use "Pendências do CRM" no console (${r.outbox.lastError ?? 'sem resposta'})`
+          : r.outbox.status === 'dropped'
+            ? 'A mensagem desta simulação foi descartada por um operador (envie reenviar: true para mandar de novo)'
+            : `O Kentro recusou a mensagem: ${r.outbox.lastError ?? 'erro desconhecido'}`,
         erro: r.outbox.lastError,
         resultado,
         error: { code: 'upstream_error' },
