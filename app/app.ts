@@ -61,9 +61,10 @@ export const BODY_LIMIT = '1mb';
 export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // One trusted hop (the TLS proxy in front), not "any": with `true`, req.ip would be the left-most
-  // X-Forwarded-For entry, which the caller writes, and the console's per-IP login limit would be moot.
-  app.set('trust proxy', deps.config.http.trustProxy ? 1 : false);
+  // Only the configured proxies: a hop count (or `true`) would believe an X-Forwarded-For written by
+  // a caller that reaches the port directly, and the console's per-IP sign-in limit would be moot.
+  const trusted = deps.config.http.trustProxy;
+  app.set('trust proxy', trusted.length > 0 ? [...trusted] : false);
   app.use(requestId());
   app.use(accessLog(deps.logger));
   app.use(helmet());

@@ -46,7 +46,13 @@ async function main(): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  logger.info('listening', { port: config.port, configFile: config.configFile, version: config.version });
+  logger.info('listening', {
+    port: config.port,
+    configFile: config.configFile,
+    version: config.version,
+    // Whose X-Forwarded-For is believed: an operator can see at once whether the list fits the proxy.
+    trustedProxies: config.http.trustProxy.length > 0 ? config.http.trustProxy : 'none',
+  });
   const workers = runtime.startWorkers();
   // Events stored but not processed before a stop (or a crash) are processed now.
   void webhooks.replay().then((r) => {

@@ -63,10 +63,11 @@ export interface AppConfig {
   readonly log: { readonly level: string; readonly maxSizeMb: number; readonly maxFiles: number };
   readonly http: {
     readonly apiToken: string;
-    readonly trustProxy: boolean;
+    /** Peers whose X-Forwarded-* headers are believed (addresses, CIDRs, express range names); empty: none. */
+    readonly trustProxy: readonly string[];
     readonly publicBaseUrl: string | undefined;
   };
-  readonly admin: { readonly passwordHash: string | undefined };
+  readonly admin: { readonly passwordHash: string | undefined; readonly loginGlobalLimit: number };
   readonly webhook: { readonly secret: string | undefined };
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
@@ -107,7 +108,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
     logDir: settings.logDir,
     log: { level: r.LOG_LEVEL, maxSizeMb: r.LOG_MAX_SIZE_MB, maxFiles: r.LOG_MAX_FILES },
     http: { apiToken: r.API_TOKEN, trustProxy: r.TRUST_PROXY, publicBaseUrl: r.PUBLIC_BASE_URL },
-    admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
+    admin: { passwordHash: r.ADMIN_PASSWORD_HASH, loginGlobalLimit: r.CONSOLE_LOGIN_GLOBAL_LIMIT },
     webhook: { secret: r.WEBHOOK_SECRET },
     v8: {
       authUrl: r.V8_AUTH_URL,
