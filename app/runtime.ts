@@ -94,5 +94,13 @@ export function composeRuntime(o: RuntimeOptions): Runtime {
     flow,
     webhooks,
   });
-  return { app, v8, store, kentro, flow, webhooks, startWorkers: (ticks) => startWorkers(flow, ticks) };
+  return {
+    app,
+    v8,
+    store,
+    kentro,
+    flow,
+    webhooks,
+    startWorkers: (ticks) => startWorkers(flow, ticks, config.retention),
+  };
 }

@@ -72,6 +72,8 @@ export interface AppConfig {
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
+  /** Days finished records are kept (flows, batches, delivered CRM updates; the webhook log). */
+  readonly retention: { readonly days: number; readonly webhookEventsDays: number };
   readonly loaded: LoadedConfig;
 }
 
@@ -153,6 +155,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
     },
+    retention: { days: r.RETENTION_DAYS, webhookEventsDays: r.WEBHOOK_EVENTS_RETENTION_DAYS },
     loaded,
   };
 }

@@ -330,6 +330,16 @@ export const CONFIG_KEYS = {
     doc: 'Longest wait between two delivery attempts of one CRM update to Kentro (s); updates are retried until delivered.',
     kind: 'setting',
   },
+  RETENTION_DAYS: {
+    schema: int(180, 1, 3650),
+    doc: 'Days a finished flow, a finished batch (with its results) and a delivered or dropped CRM update are kept; older ones are deleted by an hourly pass. Running flows and batches and CRM updates still pending or parked are never deleted.',
+    kind: 'setting',
+  },
+  WEBHOOK_EVENTS_RETENTION_DAYS: {
+    schema: int(30, 1, 3650),
+    doc: 'Days the raw V8 webhook log is kept (usually shorter than RETENTION_DAYS: events are only hints, and carry CPFs).',
+    kind: 'setting',
+  },
 } as const satisfies Record<string, KeyDoc>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -1,14 +1,18 @@
 import type { FlowDeps } from '../use-cases/flow/flow-deps.ts';
+import type { RetentionSettings } from '../use-cases/retention/prune-old-rows.ts';
 import { BatchRunner } from './batch-runner.ts';
 import { ConsultPoller } from './consult-poller.ts';
 import { FlowWorker } from './flow-worker.ts';
 import { OutboxRelay } from './outbox-relay.ts';
+import { RetentionWorker } from './retention-worker.ts';
 
 export interface WorkerTicks {
   readonly flowTickMs: number;
   readonly pollTickMs: number;
   readonly outboxTickMs: number;
   readonly batchTickMs: number;
+  /** How often the retention worker looks at the clock (it prunes at most hourly whatever this is). */
+  readonly retentionTickMs: number;
   /** Batch items running at once, margin waits included (default DEFAULT_BATCH_MAX_IN_FLIGHT). */
   readonly batchMaxInFlight?: number | undefined;
 }
@@ -19,6 +23,7 @@ export const DEFAULT_TICKS: WorkerTicks = {
   pollTickMs: 1000,
   outboxTickMs: 2000,
   batchTickMs: 500,
+  retentionTickMs: 300_000,
 };
 
 export interface Workers {
@@ -26,26 +31,38 @@ export interface Workers {
   readonly poller: ConsultPoller;
   readonly relay: OutboxRelay;
   readonly batch: BatchRunner;
+  /** Absent when no retention settings were given. */
+  readonly retention: RetentionWorker | undefined;
   /** Batch runner first (no new flows), then the flow worker (no new CRM updates after it), the poller, the relay. */
   stop(): Promise<void>;
 }
 
-export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): Workers {
+export function startWorkers(
+  deps: FlowDeps,
+  ticks: Partial<WorkerTicks> = {},
+  retentionSettings?: RetentionSettings,
+): Workers {
   const t = { ...DEFAULT_TICKS, ...ticks };
   const flow = new FlowWorker(deps, { concurrency: deps.settings.concurrency, tickMs: t.flowTickMs });
   const poller = new ConsultPoller(deps, { tickMs: t.pollTickMs });
   const relay = new OutboxRelay(deps, { tickMs: t.outboxTickMs });
   const batch = new BatchRunner(deps, { tickMs: t.batchTickMs, maxInFlight: t.batchMaxInFlight });
+  const retention = retentionSettings
+    ? new RetentionWorker(deps, retentionSettings, { tickMs: t.retentionTickMs })
+    : undefined;
   relay.start();
   poller.start();
   flow.start();
   batch.start();
+  retention?.start();
   return {
     flow,
     poller,
     relay,
     batch,
+    retention,
     async stop() {
+      await retention?.stop();
       await batch.stop();
       await flow.stop();
       await poller.stop();

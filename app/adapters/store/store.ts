@@ -10,6 +10,7 @@ import { type AppliedMigration, appliedMigrations, type Migration, runMigrations
 import { MIGRATIONS } from './migrations/index.ts';
 import { type OperationRepository, SqliteOperationRepository } from './operation-repository.ts';
 import { type OutboxRepository, SqliteOutboxRepository } from './outbox-repository.ts';
+import { type RetentionRepository, SqliteRetentionRepository } from './retention-repository.ts';
 import { type SimulationRepository, SqliteSimulationRepository } from './simulation-repository.ts';
 import { Statements } from './sql-util.ts';
 import { SqliteWebhookEventRepository, type WebhookEventRepository } from './webhook-event-repository.ts';
@@ -59,6 +60,8 @@ export interface Store {
   readonly outbox: OutboxRepository;
   /** Batches of CPFs and their items. */
   readonly batches: BatchRepository;
+  /** Deletes what outlived RETENTION_DAYS / WEBHOOK_EVENTS_RETENTION_DAYS. */
+  readonly retention: RetentionRepository;
   readonly signals: StoreSignals;
   /**
    * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). Synchronous on purpose:
@@ -90,6 +93,7 @@ class SqliteStore implements Store {
   readonly webhookEvents: WebhookEventRepository;
   readonly outbox: OutboxRepository;
   readonly batches: BatchRepository;
+  readonly retention: RetentionRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
   private depth = 0;
@@ -105,6 +109,7 @@ class SqliteStore implements Store {
     this.webhookEvents = new SqliteWebhookEventRepository(s);
     this.outbox = new SqliteOutboxRepository(s);
     this.batches = new SqliteBatchRepository(s);
+    this.retention = new SqliteRetentionRepository(s);
   }
 
   tx<T>(fn: () => T): T {
