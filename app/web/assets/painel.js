@@ -392,9 +392,14 @@
   // ---------------------------------------------------------------------------------------------
   const TIPO_CRM = { note: 'Nota', wa_template: 'WhatsApp', stage: 'Etapa', update: 'Valor e campos' };
   const MOTIVO_CRM = {
-    refused: 'O Kentro recusou',
-    unknown_outcome: 'O Kentro não confirmou: pode ter sido aplicado',
-    interrupted: 'O serviço parou durante o envio: pode ter sido aplicado',
+    refused: 'Recusado pelo Kentro',
+    unknown_outcome: 'Sem confirmação',
+    interrupted: 'Envio interrompido',
+  };
+  const EXPLICACAO_CRM = {
+    refused: 'corrija a causa e reenvie',
+    unknown_outcome: 'o Kentro não confirmou: pode ter sido aplicado',
+    interrupted: 'o serviço parou durante o envio: pode ter sido aplicado',
   };
 
   function conteudoCrm(item) {
@@ -433,6 +438,8 @@
       tr.dataset.outbox = String(item.id);
       const motivo = criar('td', 'motivo');
       motivo.append(selo(MOTIVO_CRM[item.parkReason] || item.parkReason || '—', 'erro'));
+      if (EXPLICACAO_CRM[item.parkReason])
+        motivo.append(criar('span', 'sub', EXPLICACAO_CRM[item.parkReason]));
       if (item.lastError) motivo.append(criar('span', 'sub', item.lastError));
       const acoes = criar('td', 'nowrap');
       const reenviar = criar('button', 'pequeno secundario crm-reenviar', 'Reenviar');
