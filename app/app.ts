@@ -23,6 +23,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { legacyConfigRoutes } from './http/routes/legacy/config.ts';
 import { LEGACY_PREFIXES, legacyRoutes } from './http/routes/legacy/index.ts';
 import { httpMetrics, metricsRoutes } from './http/routes/metrics.ts';
+import { outboxAdminRoutes } from './http/routes/outbox-admin.ts';
 import { v8Routes } from './http/routes/v8-routes.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { webhookAdminRoutes } from './http/routes/webhooks-admin.ts';
@@ -67,9 +68,10 @@ export const BODY_LIMIT = '1mb';
 export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // One trusted hop (the TLS proxy in front), not "any": with `true`, req.ip would be the left-most
-  // X-Forwarded-For entry, which the caller writes, and the console's per-IP login limit would be moot.
-  app.set('trust proxy', deps.config.http.trustProxy ? 1 : false);
+  // Only the configured proxies: a hop count (or `true`) would believe an X-Forwarded-For written by
+  // a caller that reaches the port directly, and the console's per-IP sign-in limit would be moot.
+  const trusted = deps.config.http.trustProxy;
+  app.set('trust proxy', trusted.length > 0 ? [...trusted] : false);
   app.use(requestId());
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(accessLog(deps.logger));
@@ -98,6 +100,7 @@ export function buildApp(deps: AppDeps): Express {
   api.use(flowRoutes(deps));
   api.use(batchRoutes(deps));
   api.use(webhookAdminRoutes(deps));
+  api.use(outboxAdminRoutes(deps));
   app.use('/api/v1', api);
   // The old service's routes (/clt, /cache, /v8): the same token and body limit as /api/v1.
   app.use(

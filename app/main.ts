@@ -34,7 +34,13 @@ async function main(): Promise<void> {
 
   const runtime = composeRuntime({ config, effective, logger, redactor, clock: systemClock });
   const service = await startService(runtime, { port: config.port, host: '0.0.0.0', logger });
-  logger.info('listening', { port: config.port, configFile: config.configFile, version: config.version });
+  logger.info('listening', {
+    port: config.port,
+    configFile: config.configFile,
+    version: config.version,
+    // Whose X-Forwarded-For is believed: an operator can see at once whether the list fits the proxy.
+    trustedProxies: config.http.trustProxy.length > 0 ? config.http.trustProxy : 'none',
+  });
 
   // SIGTERM/SIGINT (and a crash) stop the service in its safe order; past the delay the process
   // exits anyway, before compose's stop_grace_period (15 s) turns into a SIGKILL.

@@ -104,5 +104,13 @@ export function composeRuntime(o: RuntimeOptions): Runtime {
     webhooks,
     metrics,
   });
-  return { app, v8, store, kentro, flow, webhooks, startWorkers: (ticks) => startWorkers(flow, ticks) };
+  return {
+    app,
+    v8,
+    store,
+    kentro,
+    flow,
+    webhooks,
+    startWorkers: (ticks) => startWorkers(flow, ticks, config.retention),
+  };
 }

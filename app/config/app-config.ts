@@ -67,15 +67,15 @@ export interface AppConfig {
   readonly http: {
     readonly apiToken: string;
     readonly metricsToken: string | undefined;
-    readonly trustProxy: boolean;
+    /** Peers whose X-Forwarded-* headers are believed (addresses, CIDRs, express range names); empty: none. */
+    readonly trustProxy: readonly string[];
     readonly publicBaseUrl: string | undefined;
   };
-  readonly admin: { readonly passwordHash: string | undefined };
+  readonly admin: { readonly passwordHash: string | undefined; readonly loginGlobalLimit: number };
   readonly webhook: {
     readonly secret: string | undefined;
     /** Calls accepted per minute and client address. */
     readonly rateLimitPerMin: number;
-    readonly retentionDays: number;
   };
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
@@ -84,6 +84,8 @@ export interface AppConfig {
   readonly evidence: { readonly retentionDays: number };
   /** The old service's routes (/clt, /cache, /v8). */
   readonly legacy: { readonly syncTimeoutMs: number };
+  /** Days finished records are kept (flows, batches, delivered CRM updates; the webhook log). */
+  readonly retention: { readonly days: number; readonly webhookEventsDays: number };
   readonly loaded: LoadedConfig;
 }
 
@@ -125,12 +127,8 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       trustProxy: r.TRUST_PROXY,
       publicBaseUrl: r.PUBLIC_BASE_URL,
     },
-    admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
-    webhook: {
-      secret: r.WEBHOOK_SECRET,
-      rateLimitPerMin: r.WEBHOOK_RATE_LIMIT_PER_MIN,
-      retentionDays: r.WEBHOOK_EVENTS_RETENTION_DAYS,
-    },
+    admin: { passwordHash: r.ADMIN_PASSWORD_HASH, loginGlobalLimit: r.CONSOLE_LOGIN_GLOBAL_LIMIT },
+    webhook: { secret: r.WEBHOOK_SECRET, rateLimitPerMin: r.WEBHOOK_RATE_LIMIT_PER_MIN },
     v8: {
       authUrl: r.V8_AUTH_URL,
       baseUrl: r.V8_BASE_URL,
@@ -178,6 +176,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
     },
     evidence: { retentionDays: r.EVIDENCE_RETENTION_DAYS },
     legacy: { syncTimeoutMs: r.LEGACY_SYNC_TIMEOUT_S * 1000 },
+    retention: { days: r.RETENTION_DAYS, webhookEventsDays: r.WEBHOOK_EVENTS_RETENTION_DAYS },
     loaded,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy } from '../domain/trust-proxy.ts';
 
 /**
  * Every key a client's `config-<PORT>.env` may hold. This table is the single documentation of the
@@ -38,14 +39,6 @@ const optionalInt = (min = 1) =>
   z.preprocess(
     emptyToUndefined,
     z.coerce.number(wholeNumber).int(wholeNumber).min(min, `must be at least ${min}`).optional(),
-  );
-const bool = (def: boolean) =>
-  z.preprocess(
-    emptyToUndefined,
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'])
-      .default(def ? 'true' : 'false')
-      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   );
 const formFieldId = z.string().regex(/^[0-9a-f]{8}$/, 'form-field ids are 8 lowercase hex characters');
 
@@ -123,8 +116,24 @@ export const CONFIG_KEYS = {
     kind: 'setting',
   },
   TRUST_PROXY: {
-    schema: bool(false),
-    doc: 'Set to true behind a TLS-terminating reverse proxy (secure cookies, client IPs).',
+    schema: z.preprocess(
+      (v) => (typeof v === 'string' ? v : undefined),
+      z
+        .string()
+        .optional()
+        .transform((v, ctx) => {
+          const r = parseTrustProxy(v);
+          if (r.ok) return r.list;
+          ctx.addIssue({ code: 'custom', message: r.reason });
+          return z.NEVER;
+        }),
+    ),
+    doc: 'Addresses of the reverse proxies in front of this client whose X-Forwarded-For/-Proto are believed (client IP for the sign-in limits, https for Secure cookies): a comma-separated list of IPs, CIDR ranges (172.18.0.0/16) or loopback, linklocal, uniquelocal. Empty/false: nobody (the default; right when the port is reached directly). true is accepted for old files and means loopback + private networks (never a public caller), but is unsafe when other hosts of those networks reach the port: list the proxy instead.',
+    kind: 'setting',
+  },
+  CONSOLE_LOGIN_GLOBAL_LIMIT: {
+    schema: int(30, 1, 10000),
+    doc: 'Failed /config-v8 sign-ins allowed per 15 minutes from all addresses together (each address has its own limit of 5). Past it every sign-in answers 429 until the window passes: guessing stays bounded even from many addresses.',
     kind: 'setting',
   },
   API_TOKEN: {
@@ -155,11 +164,6 @@ export const CONFIG_KEYS = {
   WEBHOOK_RATE_LIMIT_PER_MIN: {
     schema: int(600, 10, 100000),
     doc: 'Most webhook calls accepted per minute from one address; more are answered 429 and not stored (V8 redelivers).',
-    kind: 'setting',
-  },
-  WEBHOOK_EVENTS_RETENTION_DAYS: {
-    schema: int(90, 1, 3650),
-    doc: 'Raw V8 webhook events older than this many days are deleted (checked hourly).',
     kind: 'setting',
   },
   V8_AUTH_URL: {
@@ -354,6 +358,16 @@ export const CONFIG_KEYS = {
   EVIDENCE_RETENTION_DAYS: {
     schema: int(1825, 365, 7300),
     doc: 'Consent evidence (who created or authorized each consult, when, from where, on which channel the worker agreed) is kept this many days, apart from any other retention; older entries are removed oldest first and the hash chain stays verifiable.',
+    kind: 'setting',
+  },
+  RETENTION_DAYS: {
+    schema: int(180, 1, 3650),
+    doc: 'Days a finished flow, a finished batch (with its results) and a delivered or dropped CRM update are kept; older ones are deleted by an hourly pass. Running flows and batches and CRM updates still pending or parked are never deleted.',
+    kind: 'setting',
+  },
+  WEBHOOK_EVENTS_RETENTION_DAYS: {
+    schema: int(30, 1, 3650),
+    doc: 'Days the raw V8 webhook log is kept (usually shorter than RETENTION_DAYS: events are only hints, and carry CPFs).',
     kind: 'setting',
   },
 } as const satisfies Record<string, KeyDoc>;

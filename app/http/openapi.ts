@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../domain/app-error.ts';
 import { batchIdParams, csvBatchQuery, startBatchBody } from './routes/batches.ts';
 import { startFlowBody } from './routes/flows.ts';
+import { outboxIdParams, outboxListQuery } from './routes/outbox-admin.ts';
 import {
   cancelOperationBody,
   createConsultBody,
@@ -77,6 +78,12 @@ const NOT_OURS = {
 };
 
 const V8_ERRORS = [401, 429, 502, 503, 504] as const;
+const outboxId = outboxIdParams.shape.id.meta({ description: 'outbox row id' });
+const OUTBOX_ACTION_ERRORS = {
+  404: 'not_found: no outbox row with this id',
+  409: 'conflict: the row is not parked (error.detail.status says what it is)',
+  503: 'not_configured: this build has no store',
+};
 
 export const ROUTES: readonly RouteDoc[] = [
   {
@@ -313,6 +320,42 @@ export const ROUTES: readonly RouteDoc[] = [
     ok: { status: 200, description: 'Batch' },
     errors: [400, 401, 404, 503],
     errorText: NOT_OURS,
+  },
+  {
+    method: 'get',
+    path: '/outbox',
+    tag: 'CRM outbox',
+    summary:
+      'CRM updates for Kentro, newest first. status=parked lists what waits for an operator, with parkReason: refused (Kentro said no), unknown_outcome (Kentro may have applied it: a note or WhatsApp message is never resent blindly), interrupted (the service stopped mid-call)',
+    query: outboxListQuery,
+    ok: {
+      status: 200,
+      description:
+        '{items: [{id, kind, status, parkReason, opportunityId, flowId, payload, attempts, lastError, nextAttemptAt, createdAt, updatedAt, deliveredAt, parkedAt, droppedAt}], counts: {pending, delivered, parked, dropped}}',
+    },
+    errors: [400, 401, 503],
+    errorText: { 503: OUTBOX_ACTION_ERRORS[503] },
+  },
+  {
+    method: 'post',
+    path: '/outbox/{id}/retry',
+    tag: 'CRM outbox',
+    summary:
+      'Puts a parked row back in the queue, due now. For unknown_outcome/interrupted, first check in Kentro that the note or message is not there: retrying one that was applied sends it twice',
+    pathParams: outboxId,
+    ok: { status: 200, description: 'the row, now pending' },
+    errors: [400, 401, 404, 409, 503],
+    errorText: OUTBOX_ACTION_ERRORS,
+  },
+  {
+    method: 'post',
+    path: '/outbox/{id}/drop',
+    tag: 'CRM outbox',
+    summary: 'Drops a parked row: it is never sent; the row stays (status dropped) as the record',
+    pathParams: outboxId,
+    ok: { status: 200, description: 'the row, now dropped' },
+    errors: [400, 401, 404, 409, 503],
+    errorText: OUTBOX_ACTION_ERRORS,
   },
 ];
 

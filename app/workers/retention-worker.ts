@@ -1,28 +1,56 @@
-import type { FlowDeps } from '../use-cases/flow/flow-deps.ts';
-import { pruneWebhookEvents } from '../use-cases/webhooks/prune-webhook-events.ts';
+import type { Clock } from '../adapters/clock.ts';
+import type { Store } from '../adapters/store/store.ts';
+import type { Logger } from '../logging/logger.ts';
+import {
+  type PruneReport,
+  pruneOldRows,
+  type RetentionSettings,
+} from '../use-cases/retention/prune-old-rows.ts';
 import { PeriodicWorker } from './periodic-worker.ts';
 
-/** Hourly housekeeping of stored data that has a retention period (at start, then every tick). */
-export class RetentionWorker {
-  private readonly loop: PeriodicWorker;
+/** Pruning runs at most this often (by the injected clock), the first time right after the start. */
+export const RETENTION_INTERVAL_MS = 3_600_000;
 
-  constructor(deps: FlowDeps, o: { readonly tickMs: number }) {
+export interface RetentionDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** Deletes finished records older than the retention periods, at most once an hour. */
+export class RetentionWorker {
+  private readonly deps: RetentionDeps;
+  private readonly settings: RetentionSettings;
+  private readonly loop: PeriodicWorker;
+  private lastRunAt: number | undefined;
+
+  constructor(deps: RetentionDeps, settings: RetentionSettings, o: { readonly tickMs: number }) {
+    this.deps = deps;
+    this.settings = settings;
     this.loop = new PeriodicWorker({
       name: 'retention',
       tickMs: o.tickMs,
       logger: deps.logger,
       runOnce: async () => {
-        pruneWebhookEvents(deps);
+        this.pass();
         return false;
       },
     });
+  }
+
+  /** One pass if the last one is an hour old (undefined: too early, nothing done). */
+  pass(): PruneReport | undefined {
+    const now = this.deps.clock.now();
+    if (this.lastRunAt !== undefined && now - this.lastRunAt < RETENTION_INTERVAL_MS) return undefined;
+    this.lastRunAt = now;
+    return pruneOldRows(this.deps, this.settings, () => this.loop.stopping);
   }
 
   start(): void {
     this.loop.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    await this.loop.stop();
   }
 }

@@ -1,4 +1,5 @@
 import type { FlowDeps } from '../use-cases/flow/flow-deps.ts';
+import type { RetentionSettings } from '../use-cases/retention/prune-old-rows.ts';
 import { BatchRunner } from './batch-runner.ts';
 import { ConsultPoller } from './consult-poller.ts';
 import { evidenceRetention } from './evidence-retention.ts';
@@ -11,8 +12,8 @@ export interface WorkerTicks {
   readonly pollTickMs: number;
   readonly outboxTickMs: number;
   readonly batchTickMs: number;
-  /** Retention housekeeping (webhook event log); default hourly. */
-  readonly retentionTickMs?: number | undefined;
+  /** How often the retention worker looks at the clock (it prunes at most hourly whatever this is). */
+  readonly retentionTickMs: number;
   readonly evidenceRetentionTickMs: number;
   /** Batch items running at once, margin waits included (default DEFAULT_BATCH_MAX_IN_FLIGHT). */
   readonly batchMaxInFlight?: number | undefined;
@@ -24,6 +25,7 @@ export const DEFAULT_TICKS: WorkerTicks = {
   pollTickMs: 1000,
   outboxTickMs: 2000,
   batchTickMs: 500,
+  retentionTickMs: 300_000,
   evidenceRetentionTickMs: 3_600_000,
 };
 
@@ -32,24 +34,31 @@ export interface Workers {
   readonly poller: ConsultPoller;
   readonly relay: OutboxRelay;
   readonly batch: BatchRunner;
-  readonly retention: RetentionWorker;
+  /** Absent when no retention settings were given. */
+  readonly retention: RetentionWorker | undefined;
   /** Batch runner first (no new flows), then the flow worker (no new CRM updates after it), the poller, the relay. */
   stop(): Promise<void>;
 }
 
-export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): Workers {
+export function startWorkers(
+  deps: FlowDeps,
+  ticks: Partial<WorkerTicks> = {},
+  retentionSettings?: RetentionSettings,
+): Workers {
   const t = { ...DEFAULT_TICKS, ...ticks };
   const flow = new FlowWorker(deps, { concurrency: deps.settings.concurrency, tickMs: t.flowTickMs });
   const poller = new ConsultPoller(deps, { tickMs: t.pollTickMs });
   const relay = new OutboxRelay(deps, { tickMs: t.outboxTickMs });
   const batch = new BatchRunner(deps, { tickMs: t.batchTickMs, maxInFlight: t.batchMaxInFlight });
-  const retention = new RetentionWorker(deps, { tickMs: t.retentionTickMs ?? 3_600_000 });
+  const retention = retentionSettings
+    ? new RetentionWorker(deps, retentionSettings, { tickMs: t.retentionTickMs })
+    : undefined;
   const evidence = evidenceRetention(deps, t.evidenceRetentionTickMs);
   relay.start();
   poller.start();
   flow.start();
   batch.start();
-  retention.start();
+  retention?.start();
   evidence.start();
   return {
     flow,
@@ -59,12 +68,11 @@ export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): 
     retention,
     async stop() {
       await evidence.stop();
-      await retention.stop();
+      await retention?.stop();
       await batch.stop();
       await flow.stop();
       await poller.stop();
       await relay.stop();
-      await retention.stop();
     },
   };
 }

@@ -70,7 +70,8 @@ export const LEGACY_RENAMES: Readonly<Record<string, ConfigKey>> = {
 export const LEGACY_OBSOLETE: Readonly<Record<string, string>> = {
   NODE_ENV: 'obsolete: the image runs with NODE_ENV=production',
   NODE_OPTIONS: 'obsolete: memory is limited per container (MEM_LIMIT in docs/OPERATIONS.md)',
-  HTTPS_PORT: 'obsolete: TLS is terminated by a reverse proxy in front of the client (set TRUST_PROXY=true)',
+  HTTPS_PORT:
+    'obsolete: TLS is terminated by a reverse proxy in front of the client (set TRUST_PROXY to its address)',
   LOG_FILE: 'obsolete: logs go to logs/<PORT>/{out,error,combined}-<PORT>.log',
   DEST_STAGE_ID:
     'not read: the old Kentro destination stage; set the matching KENTRO_STAGE_* key (docs/CONFIG.md)',

@@ -18,6 +18,7 @@ import { loadEffectiveConfig } from '../../app/config/effective-config.ts';
 import { OVERRIDES_FILE } from '../../app/config/overrides.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { createLogger } from '../../app/logging/logger.ts';
+import { waitUntil } from '../support/wait.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Canaries: none of these may ever appear in a response body or header (or a log line).
@@ -121,7 +122,9 @@ interface AppOptions {
   readonly configDir?: string;
   readonly dataDir?: string;
   readonly adminHash?: string | null;
-  readonly trustProxy?: boolean;
+  /** true, or a TRUST_PROXY list. */
+  readonly trustProxy?: boolean | string;
+  readonly loginGlobalLimit?: number;
   readonly clock?: ManualClock;
   /** Open the client's SQLite store in dataDir (console sessions are kept there). */
   readonly withStore?: boolean;
@@ -144,7 +147,8 @@ function configText(stub: V8Stub, o: AppOptions): string {
     `API_TOKEN=${API_TOKEN}`,
     hash ? `ADMIN_PASSWORD_HASH=${hash}` : '',
     `WEBHOOK_SECRET=${WEBHOOK_SECRET}`,
-    o.trustProxy ? 'TRUST_PROXY=true' : '',
+    o.trustProxy ? `TRUST_PROXY=${o.trustProxy === true ? 'true' : o.trustProxy}` : '',
+    o.loginGlobalLimit ? `CONSOLE_LOGIN_GLOBAL_LIMIT=${o.loginGlobalLimit}` : '',
     `V8_AUTH_URL=${stub.url}/oauth/token`,
     `V8_BASE_URL=${stub.url}`,
     `V8_CLIENT_ID=${CLIENT_ID}`,
@@ -812,6 +816,44 @@ describe('console sign-in limits and switches', async () => {
     const retryAfter = Number(sixth.headers.get('retry-after'));
     assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
     assert.ok(!b.cookies.has(`cltv8-${PORT}-sid`));
+  });
+
+  test('a caller that is not a listed proxy cannot pick its address: rotating X-Forwarded-For still gets 429 after 5', async () => {
+    // The peer is 127.0.0.1; only 10.9.9.9 may speak for others.
+    const app = await startApp(stub, { trustProxy: '10.9.9.9' });
+    for (let i = 1; i <= 5; i++) {
+      const b = new Browser(app.base, { 'x-forwarded-for': `203.0.113.${i}` });
+      await b.session();
+      const a = await b.call('POST', '/config-v8/login', { body: { password: `wrong-${i}` } });
+      assert.equal(a.status, 401, `attempt ${i}`);
+    }
+    const b = new Browser(app.base, { 'x-forwarded-for': '198.51.100.77' });
+    await b.session();
+    const sixth = await b.call('POST', '/config-v8/login', { body: { password: ADMIN_PASSWORD } });
+    assert.equal(sixth.status, 429);
+    assert.match(sixth.body.error.message, /muitas tentativas de entrada: aguarde/);
+  });
+
+  test('a global failed sign-in budget holds even when every attempt comes from another (trusted) address', async () => {
+    // The peer is the trusted proxy: each X-Forwarded-For is a real, distinct client with its own 5.
+    const app = await startApp(stub, { trustProxy: '127.0.0.1, ::1', loginGlobalLimit: 8 });
+    for (let i = 1; i <= 8; i++) {
+      const b = new Browser(app.base, { 'x-forwarded-for': `203.0.113.${i}` });
+      await b.session();
+      const a = await b.call('POST', '/config-v8/login', { body: { password: `wrong-${i}` } });
+      assert.equal(a.status, 401, `attempt ${i} (its address has used 1 of 5)`);
+    }
+    const fresh = new Browser(app.base, { 'x-forwarded-for': '198.51.100.9' });
+    const ninth = await fresh.login();
+    assert.equal(ninth.status, 429, 'the shared budget is spent, even for the right password');
+    assert.match(ninth.body.error.message, /senha errada neste console: entrada suspensa/);
+    assert.ok(Number(ninth.headers.get('retry-after')) > 0);
+    assert.ok(!fresh.cookies.has(`cltv8-${PORT}-sid`));
+    await waitUntil(
+      () => readFileSync(path.join(app.logDir, `combined-${PORT}.log`), 'utf8').includes('"scope":"all"'),
+      5000,
+      () => 'the exhausted global budget was not logged',
+    );
   });
 
   test('successful sign-ins do not use up the attempts', async () => {

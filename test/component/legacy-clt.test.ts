@@ -357,6 +357,15 @@ describe('old routes, old envelope', () => {
       () => 'the queued message was not delivered after Kentro came back',
     );
 
+    // Kentro sends it but answers 500: the message may have reached the borrower, so it is not resent.
+    const sentBefore = h.fakeKentro.requests('sendWaTemplate').length;
+    h.fakeKentro.setFault({ op: 'sendWaTemplate', status: 500, when: 'after', count: 1 });
+    const unsure = await old('POST', '/clt/mensagem-whatsapp', { cpf: CPF.approved, reenviar: true });
+    assert.equal(unsure.status, 502, JSON.stringify(unsure.body));
+    assert.equal((unsure.body.resultado as Record<string, unknown>).status, 'incerta');
+    assert.match(unsure.body.message as string, /não confirmou o envio/);
+    assert.equal(h.fakeKentro.requests('sendWaTemplate').length, sentBefore + 1, 'sent once, not repeated');
+
     const none = await old('POST', '/clt/mensagem-whatsapp', { cpf: cpfWithCheckDigits('550000010') });
     assertOldError(none, 404, 'not_found');
     const bad = await old('POST', '/clt/mensagem-whatsapp', { cpf: 'abc' });

@@ -796,6 +796,7 @@ test('openapi.json is an OpenAPI 3.1 document listing every API route with its s
     'GET /flows/{id}',
     'GET /operations',
     'GET /operations/{id}',
+    'GET /outbox',
     'GET /simulation-configs',
     'GET /v8/token',
     'PATCH /operations/{id}/payment-data',
@@ -806,6 +807,8 @@ test('openapi.json is an OpenAPI 3.1 document listing every API route with its s
     'POST /flows',
     'POST /operations',
     'POST /operations/{id}/cancel',
+    'POST /outbox/{id}/drop',
+    'POST /outbox/{id}/retry',
     'POST /simulations',
     'POST /v8/webhooks/register',
   ]);

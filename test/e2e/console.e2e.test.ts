@@ -298,6 +298,52 @@ describe('console in headless Chromium', () => {
     await browser.screenshot('resultados-baixados');
   });
 
+  test('Pendências do CRM: a note Kentro never confirmed is listed; Descartar (confirmed) takes it out', async () => {
+    // Parked in the same tick it is queued, as the relay parks an unanswered note: it is never sent.
+    const now = Date.now();
+    app.store.outbox.enqueue(
+      { key: 'e2e:parked-note', kind: 'note', opportunityId: 40101, payload: { text: 'Nota sem resposta' } },
+      now,
+    );
+    const row = app.store.outbox.list('pending', 10).find((r) => r.idempotencyKey === 'e2e:parked-note');
+    assert.ok(row);
+    app.store.outbox.park(
+      row.id,
+      'unknown_outcome',
+      'Kentro did not answer insertOpportunityNote within 30000 ms',
+      now,
+    );
+
+    const linha = page.locator(`#tabela-pendencias tr[data-outbox="${row.id}"]`);
+    await linha.waitFor({ timeout: 15_000 });
+    const conteudo = (await linha.textContent()) ?? '';
+    assert.match(conteudo, /Nota/);
+    assert.match(conteudo, /40101/);
+    assert.match(conteudo, /Nota sem resposta/);
+    assert.match(conteudo, /Sem confirmação/);
+    assert.match(conteudo, /não confirmou: pode ter sido aplicado/);
+    assert.ok(await linha.locator('button.crm-reenviar').isVisible());
+    await browser.screenshot('pendencias-crm');
+
+    let pergunta = '';
+    page.once('dialog', (d) => {
+      pergunta = d.message();
+      void d.accept();
+    });
+    await linha.locator('button.crm-descartar').click();
+    await page.waitForSelector('#resultado-pendencias.ok:not([hidden])');
+    assert.match(pergunta, /Descartar esta nota da oportunidade 40101/);
+    assert.equal(await text('#resultado-pendencias'), 'Item descartado.');
+    await linha.waitFor({ state: 'detached' });
+    assert.equal(app.store.outbox.get(row.id)?.status, 'dropped');
+    assert.equal(
+      app.fakeKentro
+        .requests('insertOpportunityNote')
+        .filter((r) => (r.body as { note?: string }).note === 'Nota sem resposta').length,
+      0,
+    );
+  });
+
   test('Sair: back to the sign-in form, and the API is closed again', async () => {
     await page.click('#sair');
     await page.waitForSelector('#entrar:not([hidden])');

@@ -32,6 +32,11 @@ export class ConsoleSession {
     return { status: res.status, body: parsed };
   }
 
+  /** The Cookie header this session sends (to replay it without the CSRF token). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   async login(password: string): Promise<void> {
     const s = await this.call('GET', '/config-v8/api/session');
     this.csrf = (s.body as { csrfToken: string }).csrfToken;

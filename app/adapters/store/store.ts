@@ -11,6 +11,7 @@ import { type AppliedMigration, appliedMigrations, type Migration, runMigrations
 import { MIGRATIONS } from './migrations/index.ts';
 import { type OperationRepository, SqliteOperationRepository } from './operation-repository.ts';
 import { type OutboxRepository, SqliteOutboxRepository } from './outbox-repository.ts';
+import { type RetentionRepository, SqliteRetentionRepository } from './retention-repository.ts';
 import { type SessionRepository, SqliteSessionRepository } from './session-repository.ts';
 import { type SimulationRepository, SqliteSimulationRepository } from './simulation-repository.ts';
 import { Statements } from './sql-util.ts';
@@ -65,6 +66,8 @@ export interface Store {
   readonly sessions: SessionRepository;
   /** Consent evidence: append-only, hash-chained (domain/evidence-chain.ts). */
   readonly evidence: EvidenceRepository;
+  /** Deletes what outlived RETENTION_DAYS / WEBHOOK_EVENTS_RETENTION_DAYS. */
+  readonly retention: RetentionRepository;
   readonly signals: StoreSignals;
   /**
    * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). Synchronous on purpose:
@@ -108,6 +111,7 @@ class SqliteStore implements Store {
   readonly batches: BatchRepository;
   readonly sessions: SessionRepository;
   readonly evidence: EvidenceRepository;
+  readonly retention: RetentionRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
   private readonly statements: Statements;
@@ -127,6 +131,7 @@ class SqliteStore implements Store {
     this.batches = new SqliteBatchRepository(s);
     this.evidence = new SqliteEvidenceRepository(s);
     this.sessions = new SqliteSessionRepository(s);
+    this.retention = new SqliteRetentionRepository(s);
   }
 
   tx<T>(fn: () => T): T {

@@ -4,8 +4,14 @@ import { AppError } from '../../domain/app-error.ts';
 import type { Logger } from '../../logging/logger.ts';
 
 export interface AttemptLimitOptions {
-  /** Failed attempts allowed per window and client address. */
+  /** Failed attempts allowed per window and client address (or in all, with scope 'all'). */
   readonly limit: number;
+  /**
+   * ip (default): one budget per client address. all: one budget shared by every address, for when
+   * addresses are many (a botnet) or forged; put it after the per-IP limit, so a request that limit
+   * already refused does not use the shared budget up.
+   */
+  readonly scope?: 'ip' | 'all';
   readonly windowMs: number;
   readonly logger: Logger;
   /** pt-BR text of the 429, with {min} replaced by the minutes to wait. */
@@ -17,10 +23,12 @@ export interface AttemptLimitOptions {
 }
 
 /**
- * Per-IP attempt limit (express-rate-limit, memory store: one process per client). The address is
- * express's req.ip, so behind a proxy it is only right with TRUST_PROXY=true (one trusted hop).
+ * Attempt limit (express-rate-limit, memory store: one process per client). The address is express's
+ * req.ip, which believes X-Forwarded-For only from the peers listed in TRUST_PROXY.
  */
 export function attemptLimit(o: AttemptLimitOptions): RequestHandler {
+  // One line per exhausted budget (per window), not one per refused request of a flood.
+  const logged = new Set<string>();
   return rateLimit({
     windowMs: o.windowMs,
     limit: o.limit,
@@ -28,7 +36,7 @@ export function attemptLimit(o: AttemptLimitOptions): RequestHandler {
     legacyHeaders: false,
     skipSuccessfulRequests: o.countSuccessful !== true,
     skipFailedRequests: o.skipRefused === true,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    keyGenerator: o.scope === 'all' ? () => 'all' : (req) => ipKeyGenerator(req.ip ?? 'unknown'),
     // Its own configuration checks go to our logger instead of the console.
     logger: {
       warn: (err, message) => o.logger.warn(message ?? 'rate limiter warning', { err }),
@@ -39,6 +47,18 @@ export function attemptLimit(o: AttemptLimitOptions): RequestHandler {
       const resetAt = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const waitMs = resetAt ? resetAt.getTime() - Date.now() : o.windowMs;
       const waitS = Math.max(1, Math.ceil(waitMs / 1000));
+      const mark = `${o.scope === 'all' ? 'all' : (req.ip ?? '?')}@${resetAt?.getTime() ?? 0}`;
+      if (!logged.has(mark)) {
+        if (logged.size > 1000) logged.clear();
+        logged.add(mark);
+        o.logger.warn('attempt limit reached', {
+          path: req.path,
+          scope: o.scope ?? 'ip',
+          ip: req.ip,
+          limit: o.limit,
+          waitS,
+        });
+      }
       next(
         new AppError('rate_limited', o.message.replace('{min}', String(Math.ceil(waitS / 60))), {
           retryAfterS: waitS,

@@ -11,6 +11,7 @@ import { consoleApiRoutes } from './console-api.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { consoleDashboardRoutes } from './console-dashboard.ts';
 import { consoleHeaders } from './console-headers.ts';
+import { consoleOutboxRoutes } from './console-outbox.ts';
 
 /** app/web next to app/http (and dist/app/web next to dist/app/http in the image). */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -67,21 +68,35 @@ export function consoleRoutes(ctx: ConsoleContext): Router {
     logger: ctx.deps.logger,
     message: 'muitas tentativas de entrada: aguarde {min} min e tente de novo',
   });
-  router.post('/login', loginLimit, ctx.csrf.protect, express.json({ limit: '4kb' }), (req, res) => {
-    const { password } = parseInput(loginInput, req.body ?? {});
-    const check = checkConsolePassword(ctx.deps.config.admin.passwordHash, password);
-    if (check === 'disabled') {
-      throw new AppError(
-        'not_configured',
-        `console desativado: defina a senha com make set-admin-password PORT=${ctx.port}`,
-      );
-    }
-    if (check === 'wrong') throw new AppError('unauthorized', 'senha incorreta');
-    startSession(ctx.sessions, ctx.port, req, res);
-    ctx.deps.logger.info('console: signed in', { ip: req.ip });
-    // A new token bound to the new session: the one of the sign-in form is no longer valid.
-    res.json({ ok: true, csrfToken: ctx.csrf.token(req, res, { fresh: true }) });
+  const globalLoginLimit = attemptLimit({
+    limit: ctx.deps.config.admin.loginGlobalLimit,
+    windowMs: LOGIN_WINDOW_MS,
+    scope: 'all',
+    logger: ctx.deps.logger,
+    message: 'muitas tentativas de entrada com senha errada neste console: entrada suspensa por {min} min',
   });
+  router.post(
+    '/login',
+    loginLimit,
+    globalLoginLimit,
+    ctx.csrf.protect,
+    express.json({ limit: '4kb' }),
+    (req, res) => {
+      const { password } = parseInput(loginInput, req.body ?? {});
+      const check = checkConsolePassword(ctx.deps.config.admin.passwordHash, password);
+      if (check === 'disabled') {
+        throw new AppError(
+          'not_configured',
+          `console desativado: defina a senha com make set-admin-password PORT=${ctx.port}`,
+        );
+      }
+      if (check === 'wrong') throw new AppError('unauthorized', 'senha incorreta');
+      startSession(ctx.sessions, ctx.port, req, res);
+      ctx.deps.logger.info('console: signed in', { ip: req.ip });
+      // A new token bound to the new session: the one of the sign-in form is no longer valid.
+      res.json({ ok: true, csrfToken: ctx.csrf.token(req, res, { fresh: true }) });
+    },
+  );
 
   router.post('/logout', requireSession(), ctx.csrf.protect, (req, res) => {
     endSession(ctx.sessions, ctx.port, req, res);
@@ -89,6 +104,7 @@ export function consoleRoutes(ctx: ConsoleContext): Router {
   });
 
   router.use('/api', consoleDashboardRoutes(ctx));
+  router.use('/api', consoleOutboxRoutes(ctx));
   router.use('/api', consoleApiRoutes(ctx));
   return router;
 }

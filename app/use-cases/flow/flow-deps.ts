@@ -70,7 +70,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
-    webhookRetentionMs: config.webhook.retentionDays * 86_400_000,
+    webhookRetentionMs: config.retention.webhookEventsDays * 86_400_000,
     reauthorizeMax: config.flow.reauthorizeMax,
     evidenceRetentionDays: config.evidence.retentionDays,
     ...over,

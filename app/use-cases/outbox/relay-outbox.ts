@@ -70,7 +70,7 @@ function failureOf(err: unknown): DeliveryFailure {
   };
 }
 
-function describe(item: OutboxRecord): Record<string, unknown> {
+function rowFacts(item: OutboxRecord): Record<string, unknown> {
   return {
     outboxId: item.id,
     kind: item.kind,
@@ -88,7 +88,7 @@ export async function deliverOutboxItem(deps: OutboxDeps, item: OutboxRecord): P
       // An earlier attempt started and its result was never recorded: the process stopped mid-call.
       const message = 'o processo parou durante o envio ao Kentro; não se sabe se foi aplicado';
       store.outbox.park(item.id, 'interrupted', message, clock.now());
-      logger.error('CRM update parked: the process stopped while sending it', describe(item));
+      logger.error('CRM update parked: the process stopped while sending it', rowFacts(item));
       return 'parked';
     }
     // Committed before the call, so a crash during it is noticed on the next start.
@@ -106,14 +106,14 @@ export async function deliverOutboxItem(deps: OutboxDeps, item: OutboxRecord): P
         decision.reason === 'refused'
           ? 'CRM update parked (Kentro refused it)'
           : 'CRM update parked: Kentro may have applied it, an operator must check before retrying',
-        { ...describe(item), reason: decision.reason, error: message },
+        { ...rowFacts(item), reason: decision.reason, error: message },
       );
       return 'parked';
     }
     const delay = deliveryRetryDelayMs(item.attempts + 1, deps.backoff, item.id);
     store.outbox.markRetry(item.id, message, now + delay, now);
     logger.warn('CRM update failed, will retry', {
-      ...describe(item),
+      ...rowFacts(item),
       attempts: item.attempts + 1,
       delayMs: delay,
       error: message,
@@ -121,7 +121,7 @@ export async function deliverOutboxItem(deps: OutboxDeps, item: OutboxRecord): P
     return 'retry';
   }
   store.outbox.markDelivered(item.id, clock.now());
-  logger.debug('CRM update delivered', describe(item));
+  logger.debug('CRM update delivered', rowFacts(item));
   return 'delivered';
 }
 

@@ -388,6 +388,105 @@
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Parked CRM updates ("Pendências do CRM")
+  // ---------------------------------------------------------------------------------------------
+  const TIPO_CRM = { note: 'Nota', wa_template: 'WhatsApp', stage: 'Etapa', update: 'Valor e campos' };
+  const MOTIVO_CRM = {
+    refused: 'Recusado pelo Kentro',
+    unknown_outcome: 'Sem confirmação',
+    interrupted: 'Envio interrompido',
+  };
+  const EXPLICACAO_CRM = {
+    refused: 'corrija a causa e reenvie',
+    unknown_outcome: 'o Kentro não confirmou: pode ter sido aplicado',
+    interrupted: 'o serviço parou durante o envio: pode ter sido aplicado',
+  };
+
+  function conteudoCrm(item) {
+    const p = item.payload || {};
+    if (item.kind === 'note') return String(p.text || '').slice(0, 160);
+    if (item.kind === 'wa_template') {
+      return `para ${p.number || '?'}: ${(p.params || []).join(' · ')}`;
+    }
+    if (item.kind === 'stage') return `etapa ${p.stage || ''} (${p.stageId ?? '?'})`;
+    const partes = [];
+    if (p.value !== undefined) partes.push(`valor ${moeda.format(p.value)}`);
+    if (p.fields) partes.push(`campos ${Object.keys(p.fields).join(', ')}`);
+    return partes.join('; ');
+  }
+
+  function resultadoPendencias(mensagem, tipo) {
+    const box = el('resultado-pendencias');
+    box.textContent = mensagem || '';
+    box.className = `resultado ${tipo || ''}`;
+    box.hidden = !mensagem;
+  }
+
+  function desenharPendencias(lista) {
+    const corpo = el('tabela-pendencias');
+    corpo.replaceChildren();
+    if (lista.length === 0) {
+      const tr = criar('tr');
+      const td = criar('td', 'vazio', 'Nenhuma pendência: tudo foi entregue ao Kentro ou está na fila.');
+      td.colSpan = 6;
+      tr.append(td);
+      corpo.append(tr);
+      return;
+    }
+    for (const item of lista) {
+      const tr = criar('tr');
+      tr.dataset.outbox = String(item.id);
+      const motivo = criar('td', 'motivo');
+      motivo.append(selo(MOTIVO_CRM[item.parkReason] || item.parkReason || '—', 'erro'));
+      if (EXPLICACAO_CRM[item.parkReason])
+        motivo.append(criar('span', 'sub', EXPLICACAO_CRM[item.parkReason]));
+      if (item.lastError) motivo.append(criar('span', 'sub', item.lastError));
+      const acoes = criar('td', 'nowrap');
+      const reenviar = criar('button', 'pequeno secundario crm-reenviar', 'Reenviar');
+      reenviar.type = 'button';
+      reenviar.addEventListener('click', () => agirPendencia(item, 'retry'));
+      const descartar = criar('button', 'pequeno perigo crm-descartar', 'Descartar');
+      descartar.type = 'button';
+      descartar.addEventListener('click', () => agirPendencia(item, 'drop'));
+      acoes.append(reenviar, ' ', descartar);
+      tr.append(
+        criar('td', 'nowrap', quando(item.parkedAt || item.updatedAt)),
+        criar('td', 'nowrap', TIPO_CRM[item.kind] || item.kind),
+        criar('td', 'nowrap mono', String(item.opportunityId)),
+        criar('td', 'motivo', conteudoCrm(item)),
+        motivo,
+        acoes,
+      );
+      corpo.append(tr);
+    }
+  }
+
+  async function carregarPendencias() {
+    const res = await api().chamar('GET', '/api/outbox');
+    if (res.status === 200) desenharPendencias(res.data.items);
+    else if (res.status !== 401) resultadoPendencias(api().mensagemDeErro(res), 'erro');
+  }
+
+  async function agirPendencia(item, acao) {
+    const tipo = (TIPO_CRM[item.kind] || 'item').toLowerCase();
+    const incerto = item.parkReason !== 'refused';
+    const pergunta =
+      acao === 'drop'
+        ? `Descartar esta ${tipo} da oportunidade ${item.opportunityId}? Ela não será enviada ao Kentro.`
+        : incerto
+          ? `O Kentro pode já ter recebido esta ${tipo}. Confira a oportunidade ${item.opportunityId} no Kentro antes: reenviar o que já chegou faz o cliente receber duas vezes. Reenviar mesmo assim?`
+          : `Reenviar esta ${tipo} ao Kentro?`;
+    if (!window.confirm(pergunta)) return;
+    const res = await api().chamar('POST', `/api/outbox/${encodeURIComponent(item.id)}/${acao}`);
+    if (res.status === 200) {
+      resultadoPendencias(acao === 'drop' ? 'Item descartado.' : 'Item de volta na fila de envio.', 'ok');
+    } else if (res.status !== 401) {
+      resultadoPendencias(api().mensagemDeErro(res), 'erro');
+    }
+    await carregarPendencias();
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Reading and refreshing
   // ---------------------------------------------------------------------------------------------
   async function carregar() {
@@ -409,6 +508,7 @@
       desenharToken(d.token);
       desenharLotes(d.batches);
       desenharFluxos(d.flows);
+      await carregarPendencias();
       rodape.className = 'dica';
       rodape.textContent = estado.pausado
         ? `Atualizado às ${horaSeg.format(new Date(d.generatedAt))}. Atualização automática pausada por inatividade.`

@@ -8,7 +8,9 @@ import { parseLegacy, whatsappInput } from './schemas.ts';
 /**
  * POST /clt/mensagem-whatsapp {cpf, reenviar?, aguardar_s?} (old: README only, its code is not
  * public): KENTRO_WA_TEMPLATE_ID with the newest simulation through the CRM outbox, once per
- * simulation unless reenviar. Delivered -> 200; still queued -> 202; Kentro refused -> 502.
+ * simulation unless reenviar. Delivered -> 200; still queued -> 202; Kentro refused -> 502;
+ * parked because Kentro did not confirm (it may have been sent) -> 502 "incerta": never resent by
+ * itself, an operator checks Kentro and retries or drops it (console, /api/v1/outbox).
  */
 
 export interface LegacyWhatsappOptions {
@@ -28,13 +30,16 @@ export function whatsappRoutes(deps: AppDeps, o: LegacyWhatsappOptions = {}): Ro
       resend: b.reenviar,
       waitMs: b.aguardar_s !== undefined ? b.aguardar_s * 1000 : (o.whatsappWaitMs ?? DEFAULT_WA_WAIT_MS),
     });
-    if (r.outbox.status === 'parked') {
+    const uncertain = r.outbox.status === 'parked' && r.outbox.parkReason !== 'refused';
+    if (r.outbox.status === 'parked' || r.outbox.status === 'dropped') {
       throw oldError(
         'upstream_error',
-        `O Kentro recusou a mensagem: ${r.outbox.lastError ?? 'erro desconhecido'}`,
-        {
-          erro: r.outbox.lastError ?? 'erro desconhecido',
-        },
+        uncertain
+          ? `O Kentro não confirmou o envio e a mensagem pode ter chegado ao cliente; ela não é reenviada sozinha: confira no Kentro e use "Pendências do CRM" no console (${r.outbox.lastError ?? 'sem resposta'})`
+          : r.outbox.status === 'dropped'
+            ? 'A mensagem desta simulação foi descartada por um operador (envie reenviar: true para mandar de novo)'
+            : `O Kentro recusou a mensagem: ${r.outbox.lastError ?? 'erro desconhecido'}`,
+        { erro: r.outbox.lastError ?? 'erro desconhecido' },
       );
     }
     const delivered = r.outbox.status === 'delivered';
