@@ -10,6 +10,7 @@ import { parseInput } from '../validation.ts';
 import { consoleApiRoutes } from './console-api.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { consoleDashboardRoutes } from './console-dashboard.ts';
+import { consoleEvidenceRoutes } from './console-evidence.ts';
 import { consoleHeaders } from './console-headers.ts';
 
 /** app/web next to app/http (and dist/app/web next to dist/app/http in the image). */
@@ -88,6 +89,7 @@ export function consoleRoutes(ctx: ConsoleContext): Router {
     res.json({ ok: true });
   });
 
+  router.use(consoleEvidenceRoutes(ctx));
   router.use('/api', consoleDashboardRoutes(ctx));
   router.use('/api', consoleApiRoutes(ctx));
   return router;

@@ -97,6 +97,31 @@ export function consultEvidence(deps: Pick<EvidenceDeps, 'store'>, consultId: st
   return { consultId, entries, chain: deps.store.evidence.verify() };
 }
 
+export interface EvidenceEntryView extends Omit<EvidenceEntry, 'at'> {
+  /** ISO 8601, UTC. */
+  readonly at: string;
+}
+
+export interface ConsultEvidenceView {
+  readonly consultId: string;
+  readonly entries: readonly EvidenceEntryView[];
+  readonly chain: ChainCheck;
+}
+
+export const toEntryView = (e: EvidenceEntry): EvidenceEntryView => ({
+  ...e,
+  at: new Date(e.at).toISOString(),
+});
+
+/** consultEvidence with times as ISO UTC text (the API answer). */
+export function consultEvidenceView(
+  deps: Pick<EvidenceDeps, 'store'>,
+  consultId: string,
+): ConsultEvidenceView {
+  const r = consultEvidence(deps, consultId);
+  return { consultId: r.consultId, entries: r.entries.map(toEntryView), chain: r.chain };
+}
+
 /** Retention: removes entries older than `retentionDays` (oldest first). Returns how many. */
 export function pruneEvidence(deps: EvidenceDeps, retentionDays: number): number {
   const now = deps.clock.now();
