@@ -27,7 +27,7 @@ OUT ?=
 IMAGE ?=
 STOP ?=
 
-.PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog
+.PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog verify-evidence
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ upgrade: $(DEPS) ## rebuild (or IMAGE=), recreate clients one at a time; a faili
 
 watchdog: $(DEPS) ## start/update the watchdog restarting clients unhealthy for WATCHDOG_UNHEALTHY_S [STOP=1]
 	@$(CTL) watchdog $(if $(filter 1 yes true,$(STOP)),--stop)
+
+verify-evidence: $(DEPS) ## check a client's consent evidence chain; names the first edited/deleted entry: PORT=
+	@$(CTL) verify-evidence --port "$(PORT)"
 
 # Before anything else: one line per missing prerequisite, with the command that installs it.
 check-sandbox check-test:
