@@ -17,6 +17,7 @@ import { upgrade } from './commands/upgrade.ts';
 import { verifyEvidence } from './commands/verify-evidence.ts';
 import { CliError } from './lib/cli-error.ts';
 import { opsContext } from './lib/context.ts';
+import { makeArgs, mergeMakeArgs } from './lib/make-args.ts';
 
 const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   build                                   build the service image
@@ -39,7 +40,7 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   verify-evidence --port P                check the client's consent evidence chain (first broken entry, exit 1)`;
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values: cliValues } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -62,6 +63,8 @@ async function main(argv: string[]): Promise<void> {
       stop: { type: 'boolean', default: false },
     },
   });
+  // Values from `make` arrive in the environment (never through a shell); the command line wins.
+  const values = mergeMakeArgs(cliValues, makeArgs(process.env));
   const ctx = opsContext();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Make passes empty strings for unset variables.

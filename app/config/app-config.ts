@@ -33,6 +33,8 @@ export interface KentroSettings {
     readonly proposal: number | undefined;
     readonly paid: number | undefined;
     readonly failed: number | undefined;
+    /** needs_data / blocked_by_worker; falls back to `failed` when not configured. */
+    readonly needsData?: number | undefined;
   };
   readonly formFields: Readonly<Partial<Record<FormFieldName, string>>>;
   readonly lookup: 'mainmail' | 'formfield';
@@ -50,6 +52,7 @@ export interface FlowConfig {
   readonly consultValidDays: number;
   readonly placeholderEmailDomain: string;
   readonly outboxRetryMaxMs: number;
+  readonly reauthorizeMax: number;
 }
 
 /** The typed, validated configuration of one client, built once at start. */
@@ -63,11 +66,17 @@ export interface AppConfig {
   readonly log: { readonly level: string; readonly maxSizeMb: number; readonly maxFiles: number };
   readonly http: {
     readonly apiToken: string;
+    readonly metricsToken: string | undefined;
     readonly trustProxy: boolean;
     readonly publicBaseUrl: string | undefined;
   };
   readonly admin: { readonly passwordHash: string | undefined };
-  readonly webhook: { readonly secret: string | undefined };
+  readonly webhook: {
+    readonly secret: string | undefined;
+    /** Calls accepted per minute and client address. */
+    readonly rateLimitPerMin: number;
+    readonly retentionDays: number;
+  };
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
@@ -108,9 +117,18 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
     dataDir: settings.dataDir,
     logDir: settings.logDir,
     log: { level: r.LOG_LEVEL, maxSizeMb: r.LOG_MAX_SIZE_MB, maxFiles: r.LOG_MAX_FILES },
-    http: { apiToken: r.API_TOKEN, trustProxy: r.TRUST_PROXY, publicBaseUrl: r.PUBLIC_BASE_URL },
+    http: {
+      apiToken: r.API_TOKEN,
+      metricsToken: r.METRICS_TOKEN,
+      trustProxy: r.TRUST_PROXY,
+      publicBaseUrl: r.PUBLIC_BASE_URL,
+    },
     admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
-    webhook: { secret: r.WEBHOOK_SECRET },
+    webhook: {
+      secret: r.WEBHOOK_SECRET,
+      rateLimitPerMin: r.WEBHOOK_RATE_LIMIT_PER_MIN,
+      retentionDays: r.WEBHOOK_EVENTS_RETENTION_DAYS,
+    },
     v8: {
       authUrl: r.V8_AUTH_URL,
       baseUrl: r.V8_BASE_URL,
@@ -138,6 +156,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
         proposal: r.KENTRO_STAGE_PROPOSAL,
         paid: r.KENTRO_STAGE_PAID,
         failed: r.KENTRO_STAGE_FAILED,
+        needsData: r.KENTRO_STAGE_NEEDS_DATA,
       },
       formFields: r.KENTRO_FORM_FIELDS,
       lookup: r.KENTRO_LOOKUP,
@@ -153,6 +172,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       consultValidDays: r.FLOW_CONSULT_VALID_DAYS,
       placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
+      reauthorizeMax: r.FLOW_REAUTHORIZE_MAX,
     },
     evidence: { retentionDays: r.EVIDENCE_RETENTION_DAYS },
     loaded,

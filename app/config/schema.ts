@@ -132,6 +132,11 @@ export const CONFIG_KEYS = {
     doc: 'Bearer token that callers of this client HTTP API must present.',
     kind: 'secret',
   },
+  METRICS_TOKEN: {
+    schema: optionalString().pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    doc: 'Bearer token for GET /metrics only (Prometheus), so the scraper never holds API_TOKEN. API_TOKEN is accepted too.',
+    kind: 'secret',
+  },
   ADMIN_PASSWORD_HASH: {
     schema: optionalString().pipe(
       z
@@ -147,15 +152,25 @@ export const CONFIG_KEYS = {
     doc: 'Secret path segment of the V8 webhook URL (/webhooks/v8/<secret>).',
     kind: 'secret',
   },
+  WEBHOOK_RATE_LIMIT_PER_MIN: {
+    schema: int(600, 10, 100000),
+    doc: 'Most webhook calls accepted per minute from one address; more are answered 429 and not stored (V8 redelivers).',
+    kind: 'setting',
+  },
+  WEBHOOK_EVENTS_RETENTION_DAYS: {
+    schema: int(90, 1, 3650),
+    doc: 'Raw V8 webhook events older than this many days are deleted (checked hourly).',
+    kind: 'setting',
+  },
   V8_AUTH_URL: {
     schema: url('https://auth.v8sistema.com/oauth/token'),
-    doc: 'V8 OAuth token endpoint.',
+    doc: 'V8 OAuth token endpoint. The console may set it only to an https://*.v8sistema.com URL (or back to this file value), with the V8 password in the same request.',
     kind: 'setting',
     overridable: true,
   },
   V8_BASE_URL: {
     schema: url('https://bff.v8sistema.com'),
-    doc: 'V8 BFF base URL.',
+    doc: 'V8 BFF base URL. Same console rule as V8_AUTH_URL.',
     kind: 'setting',
     overridable: true,
   },
@@ -249,6 +264,11 @@ export const CONFIG_KEYS = {
     kind: 'setting',
   },
   KENTRO_STAGE_PAID: { schema: optionalInt(), doc: 'Stage when the operation is paid.', kind: 'setting' },
+  KENTRO_STAGE_NEEDS_DATA: {
+    schema: optionalInt(),
+    doc: "Stage when the broker must act: V8 disputes the lead's data (birth date, name) or the worker blocked margin queries; empty: the failed stage.",
+    kind: 'setting',
+  },
   KENTRO_STAGE_FAILED: {
     schema: optionalInt(),
     doc: 'Stage when the flow failed (missing data, error).',
@@ -297,6 +317,11 @@ export const CONFIG_KEYS = {
   FLOW_POLL_MAX_MS: {
     schema: int(120000, 10, 3600000),
     doc: 'Longest interval between fallback polls of one consult (ms).',
+    kind: 'setting',
+  },
+  FLOW_REAUTHORIZE_MAX: {
+    schema: int(3, 0, 10),
+    doc: 'Times a flow authorizes its consult again while V8 still says WAITING_CONSENT (spaced by the poll backoff).',
     kind: 'setting',
   },
   FLOW_CONSULT_VALID_DAYS: {

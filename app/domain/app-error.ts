@@ -1,21 +1,25 @@
-/** Stable, documented error codes. Clients of our API switch on `code`, never on `message`. */
-export type ErrorCode =
-  | 'invalid_data'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'already_exists'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'rejected'
-  | 'auth_failed'
-  | 'not_configured'
-  | 'upstream_unavailable'
-  | 'upstream_error'
-  | 'timeout'
-  | 'internal';
+/** Stable, documented error codes: clients switch on `code`, never on `message`. The OpenAPI document lists exactly these. */
+export const ERROR_CODES = [
+  'invalid_data',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'already_exists',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'rejected',
+  'analysis_pending',
+  'auth_failed',
+  'not_configured',
+  'upstream_unavailable',
+  'upstream_error',
+  'timeout',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface FieldIssue {
   readonly field: string;
@@ -33,6 +37,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   rejected: 422,
+  analysis_pending: 409,
   auth_failed: 502,
   not_configured: 503,
   upstream_unavailable: 503,

@@ -36,8 +36,12 @@ export function nextStep(step: FlowStepName): FlowStepName | undefined {
 export const FLOW_STATUSES = ['queued', 'running', 'waiting_margin', 'completed'] as const;
 export type FlowStatus = (typeof FLOW_STATUSES)[number];
 
-/** simulated: Kentro gets value + simulated stage; no_margin: rejected/failed consult or no margin; failed: anything else. */
-export const FLOW_OUTCOMES = ['simulated', 'no_margin', 'failed'] as const;
+/**
+ * simulated: Kentro gets value + simulated stage; no_margin: V8 refused (not eligible) or no margin;
+ * needs_data: V8's registration data disagree with the lead's (birth date, name…): fix and run again;
+ * blocked_by_worker: the worker blocked margin queries in the government app; failed: anything else.
+ */
+export const FLOW_OUTCOMES = ['simulated', 'no_margin', 'needs_data', 'blocked_by_worker', 'failed'] as const;
 export type FlowOutcome = (typeof FLOW_OUTCOMES)[number];
 
 /** What the caller of a flow may choose; stored with the flow so a resumed flow behaves the same. */
@@ -49,6 +53,11 @@ export interface FlowOptions {
   readonly simulation?: SimulationWish | undefined;
   /** Lead data from the caller; each field given wins over Kentro's (and fills a created opportunity). */
   readonly lead?: RawLead | undefined;
+  /**
+   * Lead data from a batch's CSV row: it only fills what Kentro's opportunity lacks (a spreadsheet
+   * must not overwrite the CRM), and is the data of an opportunity created for the row.
+   */
+  readonly rowLead?: RawLead | undefined;
 }
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
@@ -88,6 +97,32 @@ export function simulatedNote(s: SimulatedSummary): string {
 
 export function noMarginNote(reason: string): string {
   return `Crédito do Trabalhador (V8): sem margem. Motivo: ${reason}`;
+}
+
+const FIELD_PT: Record<string, string> = {
+  birthDate: 'data de nascimento',
+  name: 'nome',
+  gender: 'sexo',
+  registration: 'dados cadastrais',
+};
+
+/** The lead field V8 disputes, in pt-BR ("data de nascimento"). */
+export function leadFieldPt(field: string | undefined): string {
+  return FIELD_PT[field ?? 'registration'] ?? field ?? 'dados cadastrais';
+}
+
+export function needsDataNote(reason: string, field: string | undefined): string {
+  return (
+    `Crédito do Trabalhador (V8): dados do cliente não conferem com os da V8 (campo: ${leadFieldPt(field)}). ` +
+    `Corrija o cadastro e rode novamente. Motivo: ${reason}`
+  );
+}
+
+export function blockedByWorkerNote(reason: string): string {
+  return (
+    'Crédito do Trabalhador (V8): o trabalhador bloqueou a consulta de margem no app da Carteira de ' +
+    `Trabalho Digital; peça que desbloqueie e rode novamente. Motivo: ${reason}`
+  );
 }
 
 export function failedNote(reason: string): string {

@@ -26,6 +26,7 @@ export type V8ErrorCode = Extract<
   | 'upstream_unavailable'
   | 'auth_failed'
   | 'rejected'
+  | 'analysis_pending'
   | 'timeout'
   | 'upstream_error'
 >;
@@ -105,7 +106,9 @@ const ALREADY_EXISTS_TYPES = /already_exists|already_approved|already_registered
 const ALREADY_EXISTS_TEXT = /j[áa] existe|j[áa] existente|already exists|operation.*already/i;
 const REJECTED_TYPES =
   /not_eligible|above_margin|above_maximum|below_minimum|minimum_age|maximum_age|age_validation|not_reached|insufficient|blocked/i;
-const REJECTED_TEXT = /ainda em an[áa]lise|n[ãa]o eleg[íi]vel|margem insuficiente|sem margem/i;
+const REJECTED_TEXT = /n[ãa]o eleg[íi]vel|margem insuficiente|sem margem/i;
+/** V8 has not finished looking at the worker: a later try gets the real answer (LC: analysis_pending). */
+const ANALYSIS_PENDING_TEXT = /ainda em an[áa]lise|ainda est[áa] em an[áa]lise/i;
 const RATE_LIMIT_TEXT = /limite de requisi|rate limit|too many (requests|attempts)/i;
 
 export function classifyV8Failure(failure: V8Failure): V8ErrorClass {
@@ -147,6 +150,7 @@ export function classifyV8Failure(failure: V8Failure): V8ErrorClass {
   if (endpoint === 'auth' && status >= 400) return result('auth_failed');
   if (status === 401 || status === 403) return result('auth_failed');
   if (status === 404) return result('not_found');
+  if (ANALYSIS_PENDING_TEXT.test(haystack)) return result('analysis_pending');
   if (ALREADY_EXISTS_TYPES.test(v8Type ?? '') || ALREADY_EXISTS_TEXT.test(text))
     return result('already_exists');
   if (REJECTED_TYPES.test(v8Type ?? '') || REJECTED_TEXT.test(text)) return result('rejected');
@@ -163,6 +167,7 @@ const WHAT: Record<V8ErrorCode, string> = {
   upstream_unavailable: 'V8 is unavailable',
   auth_failed: 'V8 refused this client credentials or token',
   rejected: 'V8 refused',
+  analysis_pending: 'V8 is still analysing, try again later',
   timeout: 'V8 timed out',
   upstream_error: 'V8 answered with an error',
 };
@@ -177,4 +182,50 @@ export function v8AppError(action: string, c: V8ErrorClass, retryAfterS?: number
     ...(c.detail ? { detail: c.detail } : {}),
     ...(retryAfterS !== undefined ? { retryAfterS } : {}),
   });
+}
+
+/** How a consult that V8 closed (or keeps in analysis) ends for the flow, and what to do next. */
+export type ConsultRefusalKind =
+  /** Not eligible, no margin: nothing to do. */
+  | 'no_margin'
+  /** V8's registration data disagree with ours (birth date, name…): fix the lead, run again. */
+  | 'needs_data'
+  /** The worker blocked margin queries (government app): only the worker can lift it. */
+  | 'blocked_by_worker'
+  /** Still being analysed: ask again later, never a final answer. */
+  | 'analysis_pending'
+  /** V8 failed to reach the payroll source: technical, a later run may work. */
+  | 'failed';
+
+export interface ConsultRefusal {
+  readonly kind: ConsultRefusalKind;
+  /** For needs_data: the lead field V8 disagrees with (birthDate, name, gender, registration). */
+  readonly field?: 'birthDate' | 'name' | 'gender' | 'registration';
+}
+
+const NEEDS_DATA: readonly [RegExp, NonNullable<ConsultRefusal['field']>][] = [
+  [/nascimento/i, 'birthDate'],
+  [/\bnome\b/i, 'name'],
+  [/\bsexo\b|g[êe]nero/i, 'gender'],
+  [/dados cadastrais|n[ãa]o confere|diverg[êe]n|inconsist[êe]n/i, 'registration'],
+];
+const BLOCKED_BY_WORKER = /bloque(ad[oa]|io).*trabalhador|trabalhador.*bloque|bloqueou/i;
+
+/**
+ * Reads V8's final consult status and its description (pt-BR, free text: the sources quote
+ * "Data de nascimento não confere", "consulta de margem bloqueada pelo trabalhador", "ainda em
+ * análise"). SUCCESS is not a refusal and gives undefined.
+ */
+export function classifyConsultRefusal(
+  status: string,
+  description: string | null | undefined,
+): ConsultRefusal | undefined {
+  const s = status.toUpperCase();
+  if (s === 'SUCCESS') return undefined;
+  const text = description ?? '';
+  if (ANALYSIS_PENDING_TEXT.test(text)) return { kind: 'analysis_pending' };
+  if (s !== 'REJECTED') return { kind: 'failed' };
+  if (BLOCKED_BY_WORKER.test(text)) return { kind: 'blocked_by_worker' };
+  for (const [re, field] of NEEDS_DATA) if (re.test(text)) return { kind: 'needs_data', field };
+  return { kind: 'no_margin' };
 }

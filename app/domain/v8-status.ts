@@ -33,6 +33,16 @@ export function isTerminalConsultStatus(status: string): boolean {
   return CONSULT_TERMINAL.has(status.toUpperCase());
 }
 
+/**
+ * What a waiting flow can act on: a final status, or WAITING_CREDIT_ANALYSIS that already shows a
+ * margin (the credit analysis can hang for long; the old service simulated on it, and V8 itself
+ * answers the simulation).
+ */
+export function isConsultUsable(c: { readonly status: string; readonly margin: number | null }): boolean {
+  if (isTerminalConsultStatus(c.status)) return true;
+  return c.status.toUpperCase() === 'WAITING_CREDIT_ANALYSIS' && c.margin !== null && c.margin > 0;
+}
+
 /** Only SUCCESS carries a usable margin; CONSENT_APPROVED is not a result. */
 export function isPositiveConsultStatus(status: string): boolean {
   return status.toUpperCase() === 'SUCCESS';

@@ -4,12 +4,15 @@ import { ConsultPoller } from './consult-poller.ts';
 import { evidenceRetention } from './evidence-retention.ts';
 import { FlowWorker } from './flow-worker.ts';
 import { OutboxRelay } from './outbox-relay.ts';
+import { RetentionWorker } from './retention-worker.ts';
 
 export interface WorkerTicks {
   readonly flowTickMs: number;
   readonly pollTickMs: number;
   readonly outboxTickMs: number;
   readonly batchTickMs: number;
+  /** Retention housekeeping (webhook event log); default hourly. */
+  readonly retentionTickMs?: number | undefined;
   readonly evidenceRetentionTickMs: number;
   /** Batch items running at once, margin waits included (default DEFAULT_BATCH_MAX_IN_FLIGHT). */
   readonly batchMaxInFlight?: number | undefined;
@@ -29,6 +32,7 @@ export interface Workers {
   readonly poller: ConsultPoller;
   readonly relay: OutboxRelay;
   readonly batch: BatchRunner;
+  readonly retention: RetentionWorker;
   /** Batch runner first (no new flows), then the flow worker (no new CRM updates after it), the poller, the relay. */
   stop(): Promise<void>;
 }
@@ -39,18 +43,23 @@ export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): 
   const poller = new ConsultPoller(deps, { tickMs: t.pollTickMs });
   const relay = new OutboxRelay(deps, { tickMs: t.outboxTickMs });
   const batch = new BatchRunner(deps, { tickMs: t.batchTickMs, maxInFlight: t.batchMaxInFlight });
-  const retention = evidenceRetention(deps, t.evidenceRetentionTickMs);
+  const retention = new RetentionWorker(deps, { tickMs: t.retentionTickMs ?? 3_600_000 });
+  const evidence = evidenceRetention(deps, t.evidenceRetentionTickMs);
   relay.start();
   poller.start();
   flow.start();
   batch.start();
   retention.start();
+  evidence.start();
   return {
     flow,
     poller,
     relay,
     batch,
+    retention,
     async stop() {
+      await evidence.stop();
+      await retention.stop();
       await batch.stop();
       await flow.stop();
       await poller.stop();

@@ -22,6 +22,7 @@ export const FAKE_KENTRO_STAGES = {
   proposal: 24,
   paid: 25,
   failed: 26,
+  needsData: 28,
 } as const;
 export type FakeKentroStageName = keyof typeof FAKE_KENTRO_STAGES;
 export type FakeKentroStageIds = Record<FakeKentroStageName, number>;

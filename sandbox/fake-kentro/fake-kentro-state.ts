@@ -169,6 +169,7 @@ function buildPipelines(pipelineId: number, s: FakeKentroStageIds): FakePipeline
     stage(s.proposal, pipelineId, 'Proposta criada', 0, 80),
     stage(s.paid, pipelineId, 'Pago', 0, 100),
     stage(s.failed, pipelineId, 'Falha / dados faltando', 0, 0),
+    stage(s.needsData, pipelineId, 'Corrigir dados / ação do corretor', 0, 0),
   ];
   const o = FAKE_KENTRO_OTHER_STAGES;
   const other = [

@@ -27,6 +27,7 @@ const STAGE_ENV = {
   proposal: 'FAKE_KENTRO_STAGE_PROPOSAL',
   paid: 'FAKE_KENTRO_STAGE_PAID',
   failed: 'FAKE_KENTRO_STAGE_FAILED',
+  needsData: 'FAKE_KENTRO_STAGE_NEEDS_DATA',
 } as const;
 
 async function main(): Promise<void> {

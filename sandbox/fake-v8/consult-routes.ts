@@ -2,7 +2,16 @@ import { consultDetail, consultListItem } from './consult-views.ts';
 import type { FakeContext } from './context.ts';
 import { isValidCpf } from './cpf.ts';
 import { isCalendarDate } from './dates.ts';
-import { asRecord, type FakeRequest, isRecord, json, type Reply, str, validation } from './http-util.ts';
+import {
+  asRecord,
+  type FakeRequest,
+  isRecord,
+  json,
+  notFound,
+  type Reply,
+  str,
+  validation,
+} from './http-util.ts';
 import { listWindow } from './list-query.ts';
 import type { Router } from './router.ts';
 
@@ -90,7 +99,15 @@ function list(req: FakeRequest, ctx: FakeContext): Reply {
 }
 
 function getOne(req: FakeRequest, ctx: FakeContext): Reply {
-  return json(200, consultDetail(ctx.consults.get(req.account ?? '', req.params.id ?? '')));
+  const mode = ctx.config.consultDetailRoute;
+  if (mode === '404') return notFound(req.method, req.path);
+  if (mode === '405') return json(405, { message: 'Method Not Allowed', statusCode: 405 });
+  const detail = consultDetail(ctx.consults.get(req.account ?? '', req.params.id ?? ''));
+  if (mode === 'no-margin') {
+    detail.availableMarginValue = null;
+    detail.simulationLimit = null;
+  }
+  return json(200, detail);
 }
 
 /** `GET .../client-data/basic/{cpf}` [1: ACB]: prefill data from this account's consults or the scenario. */

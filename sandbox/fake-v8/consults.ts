@@ -54,6 +54,10 @@ export interface Consult extends ConsultInput {
   scenario: Scenario;
   result: ConsultResult | null;
   history: { status: ConsultStatus; at: string }[];
+  /** Authorize calls received (scenario.ignoredAuthorizations drops the first ones). */
+  authorizeCalls: number;
+  /** Simulations refused with "ainda em análise" so far (scenario.analysisPendingSimulations). */
+  analysisRefusals: number;
 }
 
 export interface ConsultFilter {
@@ -158,6 +162,8 @@ export class ConsultStore {
       scenario,
       result: null,
       history: [{ status: 'WAITING_CONSENT', at: clock.iso() }],
+      authorizeCalls: 0,
+      analysisRefusals: 0,
     };
     this.consults.set(consult.id, consult);
     this.emit(consult);
@@ -166,6 +172,8 @@ export class ConsultStore {
 
   authorize(account: string, id: string): void {
     const c = this.get(account, id);
+    c.authorizeCalls++;
+    if (c.status === 'WAITING_CONSENT' && c.authorizeCalls <= (c.scenario.ignoredAuthorizations ?? 0)) return;
     if (c.status !== 'WAITING_CONSENT') {
       throw new ReplyError(
         problem(400, 'consult_already_approved', `Termo de consentimento já aprovado. ID ${c.id}`),

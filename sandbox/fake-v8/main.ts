@@ -35,6 +35,16 @@ function textEnv(name: string): string | undefined {
   return v ? v : undefined;
 }
 
+/** FAKE_V8_CONSULT_DETAIL_ROUTE: on | 404 | 405 | no-margin (see RuntimeConfig.consultDetailRoute). */
+function detailRouteEnv(): Pick<FakeV8Options, 'consultDetailRoute'> {
+  const v = textEnv('FAKE_V8_CONSULT_DETAIL_ROUTE');
+  if (v === undefined) return {};
+  if (v !== 'on' && v !== '404' && v !== '405' && v !== 'no-margin') {
+    throw new Error('FAKE_V8_CONSULT_DETAIL_ROUTE must be on, 404, 405 or no-margin');
+  }
+  return { consultDetailRoute: v };
+}
+
 const log = (line: Record<string, unknown>) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
 };
@@ -53,6 +63,7 @@ async function main(): Promise<void> {
     stepMs: intEnv('FAKE_V8_STEP_MS', 1000),
     operationStepMs: intEnv('FAKE_V8_OPERATION_STEP_MS', 5000),
     tokenTtlS: intEnv('FAKE_V8_TOKEN_TTL_S', 86_400),
+    ...detailRouteEnv(),
     onLog: log,
     ...(accountsSpec ? { accounts: parseAccounts(accountsSpec) } : {}),
     ...(clientId ? { clientId } : {}),

@@ -24,6 +24,11 @@ export interface RuntimeConfig {
   wrongPasswordStatus: 401 | 403;
   /** 429 body: JSON `{message}` or the plain text. */
   rateLimitBody: 'json' | 'text';
+  /**
+   * `GET /consult/{id}`: `on`; `404`/`405` answer as if V8 had no such route (most integrators read
+   * the list instead); `no-margin` answers without availableMarginValue and simulationLimit.
+   */
+  consultDetailRoute: 'on' | '404' | '405' | 'no-margin';
   /** Reject a simulation identical to an earlier one with 400 simulation_already_exists. */
   rejectDuplicateSimulations: boolean;
   /** Consult create rejects CPFs with wrong check digits (400 validation). */
@@ -73,6 +78,7 @@ export const DEFAULT_RUNTIME: Readonly<RuntimeConfig> = {
   authorizeBody: 'text',
   wrongPasswordStatus: 403,
   rateLimitBody: 'json',
+  consultDetailRoute: 'on',
   rejectDuplicateSimulations: false,
   validateCpf: true,
   consultActiveDays: 30,
@@ -100,6 +106,7 @@ const CHOICES: Partial<Record<keyof RuntimeConfig, readonly unknown[]>> = {
   authorizeBody: ['text', 'empty'],
   wrongPasswordStatus: [401, 403],
   rateLimitBody: ['json', 'text'],
+  consultDetailRoute: ['on', '404', '405', 'no-margin'],
 };
 
 function acceptable(key: keyof RuntimeConfig, value: unknown): boolean {

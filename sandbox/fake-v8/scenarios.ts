@@ -20,11 +20,20 @@ export interface Scenario {
   valueMax?: number;
   /** Margin shown while hanging in WAITING_CREDIT_ANALYSIS (default null). */
   pendingMarginValue?: string | null;
+  /**
+   * "ainda em análise": the first N simulations of each consult are refused with 400
+   * `consult_in_analysis` "Consulta ainda em análise" (V8 has not finished; a later try works).
+   */
+  analysisPendingSimulations?: number;
+  /** The first N authorize calls answer 200 but the consult stays WAITING_CONSENT (a lost consent). */
+  ignoredAuthorizations?: number;
   /** Statuses an operation of this CPF walks through (default DEFAULT_OPERATION_FLOW). */
   operationFlow?: OperationStatus[];
 }
 
 export const BIRTH_DATE_MISMATCH = 'Data de nascimento não confere';
+export const BLOCKED_BY_WORKER = 'Consulta de margem bloqueada pelo trabalhador';
+export const ANALYSIS_PENDING = 'Consulta ainda em análise, tente novamente em instantes';
 
 /** Documented CPFs (all with valid check digits). Their 9th digit agrees with the fallback rule. */
 export const DEFAULT_SCENARIOS: Readonly<Record<string, Scenario>> = {
@@ -78,7 +87,7 @@ export const DEFAULT_SCENARIOS: Readonly<Record<string, Scenario>> = {
   '22233344669': {
     label: 'REJECTED (margin query blocked by the worker)',
     outcome: 'rejected',
-    description: 'Consulta de margem bloqueada pelo trabalhador',
+    description: BLOCKED_BY_WORKER,
   },
   '33344455770': {
     label: 'FAILED',
@@ -88,6 +97,20 @@ export const DEFAULT_SCENARIOS: Readonly<Record<string, Scenario>> = {
   '44455566880': {
     label: 'hangs in WAITING_CREDIT_ANALYSIS',
     outcome: 'hang',
+  },
+  '77889900198': {
+    label: 'success; the first 2 simulations answer "ainda em análise"',
+    outcome: 'success',
+    name: 'LUCAS TESTE ANALISE',
+    availableMarginValue: '450.00',
+    analysisPendingSimulations: 2,
+  },
+  '77889911203': {
+    label: 'success; the first authorize is lost (stays WAITING_CONSENT)',
+    outcome: 'success',
+    name: 'RENATA TESTE CONSENTIMENTO',
+    availableMarginValue: '380.00',
+    ignoredAuthorizations: 1,
   },
   '55566677991': {
     label: 'SUCCESS with no margin (availableMarginValue "0.00")',

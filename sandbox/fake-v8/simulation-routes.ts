@@ -2,6 +2,7 @@ import { PROVIDERS } from './consult-routes.ts';
 import type { FakeContext } from './context.ts';
 import { asRecord, type FakeRequest, json, problem, type Reply, validation } from './http-util.ts';
 import type { Router } from './router.ts';
+import { ANALYSIS_PENDING } from './scenarios.ts';
 import { SIMULATION_CONFIGS, type SimulationRequest, simulate } from './simulations.ts';
 
 function configs(ctx: FakeContext): Reply {
@@ -45,6 +46,10 @@ function create(req: FakeRequest, ctx: FakeContext): Reply {
   };
   if (ctx.config.rejectDuplicateSimulations && ctx.simulations.findSame(account, request)) {
     return problem(400, 'simulation_already_exists', 'Já existe uma simulação com estes parâmetros.');
+  }
+  if (consult.analysisRefusals < (consult.scenario.analysisPendingSimulations ?? 0)) {
+    consult.analysisRefusals++;
+    return problem(400, 'consult_in_analysis', ANALYSIS_PENDING);
   }
   const response = simulate(consult, cfg, request, ctx.clock.now());
   ctx.simulations.add({

@@ -71,7 +71,9 @@ export function simulate(
   now: number,
 ): Record<string, unknown> {
   const result = consult.result;
-  if (consult.status !== 'SUCCESS' || !result) {
+  // A margin shown during the credit analysis is simulable, as integrators that use it found.
+  const simulable = consult.status === 'SUCCESS' || consult.status === 'WAITING_CREDIT_ANALYSIS';
+  if (!simulable || !result) {
     throw fail('simulation_not_eligible', 'Consulta não elegível para simulação.');
   }
   const margin = Number(result.availableMarginValue);

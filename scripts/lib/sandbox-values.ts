@@ -46,6 +46,7 @@ export function sandboxValues(port: number): SandboxValues {
       KENTRO_STAGE_PROPOSAL: String(FAKE_KENTRO_STAGES.proposal),
       KENTRO_STAGE_PAID: String(FAKE_KENTRO_STAGES.paid),
       KENTRO_STAGE_FAILED: String(FAKE_KENTRO_STAGES.failed),
+      KENTRO_STAGE_NEEDS_DATA: String(FAKE_KENTRO_STAGES.needsData),
       KENTRO_FORM_FIELDS: FAKE_KENTRO_FORM_FIELDS_JSON,
       KENTRO_WA_TEMPLATE_ID: String(FAKE_KENTRO_TEMPLATE_ID),
       // The fake V8 answers in seconds: poll early so a demo never waits on the production default.

@@ -53,13 +53,18 @@ describe('CLT flow outcomes (fake V8 + fake Kentro, real workers)', () => {
     };
     assert.equal(sim.installments, 96);
     assert.equal(sim.installmentValue, 512.37);
+    // The margin is known before the simulation: the lead shows it at once (margin-found stage).
     assert.deepEqual(
       flow.crm.map((c) => `${c.kind}:${c.status}`),
-      ['update:delivered', 'stage:delivered', 'note:delivered'],
+      ['stage:delivered', 'update:delivered', 'stage:delivered', 'note:delivered'],
     );
 
     const opp = h.opportunity(40101);
     assert.equal(opp.fkStage, S.simulated);
+    assert.deepEqual((opp.stageHistory as { to: number }[]).map((m) => m.to).slice(-2), [
+      S.marginFound,
+      S.simulated,
+    ]);
     assert.equal(opp.value, Math.round(sim.disbursedAmount * 100), 'value in cents');
     assert.equal(opp.formsdata[F.simulatedAmount], sim.disbursedAmount.toFixed(2));
     assert.equal(opp.formsdata[F.installmentValue], '512.37');
@@ -243,7 +248,7 @@ describe('CLT flow outcomes (fake V8 + fake Kentro, real workers)', () => {
     assert.match(body.data[1] ?? '', /^R\$ [\d.]+,\d\d$/);
     assert.deepEqual(
       flow.crm.map((c) => c.kind),
-      ['update', 'stage', 'note', 'wa_template'],
+      ['stage', 'update', 'stage', 'note', 'wa_template'],
     );
     h.assertKentroSpec();
   });

@@ -58,16 +58,21 @@ describe('CRM outbox', () => {
     assert.ok(a.crm.every((c) => c.status === 'delivered'));
     assert.ok(r.crm.every((c) => c.status === 'delivered'));
     assert.deepEqual(applied('updateOpportunity'), { 40101: 1 });
-    assert.deepEqual(applied('changeOpportunityStage'), { 40101: 1, 40102: 1 });
+    assert.deepEqual(applied('changeOpportunityStage'), { 40101: 2, 40102: 1 });
     assert.deepEqual(applied('insertOpportunityNote'), { 40101: 1, 40102: 1 });
-    // Per opportunity, in the order decided: value/fields, stage, note.
+    // Per opportunity, in the order decided: margin-found stage, value/fields, stage, note.
     const order = h.fakeKentro
       .requests()
       .filter(
         (q) => q.status === 200 && (q.body as { id?: number }).id === 40101 && q.op !== 'getOpportunity',
       )
       .map((q) => q.op);
-    assert.deepEqual(order, ['updateOpportunity', 'changeOpportunityStage', 'insertOpportunityNote']);
+    assert.deepEqual(order, [
+      'changeOpportunityStage',
+      'updateOpportunity',
+      'changeOpportunityStage',
+      'insertOpportunityNote',
+    ]);
     const maria = h.opportunity(40101);
     assert.equal(maria.fkStage, S.simulated);
     assert.equal(maria.notes.length, 1);

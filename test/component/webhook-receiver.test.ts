@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { pruneWebhookEvents } from '../../app/use-cases/webhooks/prune-webhook-events.ts';
 import { FAKE_KENTRO_STAGES as S } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
 import { cpfWithCheckDigits } from '../../sandbox/fake-v8/fake-v8-server.ts';
-import { FlowHarness, waitUntil } from '../support/flow-harness.ts';
+import { FlowHarness, WEBHOOK_SECRET, waitUntil } from '../support/flow-harness.ts';
 
 // Webhooks are posted by the tests (V8's registration is off) and polling is slow, so every state
 // change here comes from the webhook receiver.
@@ -10,12 +11,20 @@ let h: FlowHarness;
 /** Not in Kentro; they hang in WAITING_CREDIT_ANALYSIS at the fake V8 (9th digit 8) until a test moves them. */
 const HANG = cpfWithCheckDigits('731002448');
 const HANG2 = cpfWithCheckDigits('731002558');
+const HANG3 = cpfWithCheckDigits('731002668');
+/** Flood limit of this file's app: the last test goes past it. */
+const WEBHOOKS_PER_MIN = 40;
 const LEAD = { name: 'Bruno Teste Gancho', birthDate: '10/10/1980', phone: '11955551234' };
 
 before(async () => {
   h = await FlowHarness.start({
     registerWebhooks: false,
-    config: { FLOW_POLL_FIRST_MS: '600000', FLOW_POLL_MAX_MS: '600000', FLOW_MARGIN_TIMEOUT_S: '600' },
+    config: {
+      FLOW_POLL_FIRST_MS: '600000',
+      FLOW_POLL_MAX_MS: '600000',
+      FLOW_MARGIN_TIMEOUT_S: '600',
+      WEBHOOK_RATE_LIMIT_PER_MIN: String(WEBHOOKS_PER_MIN),
+    },
   });
 });
 after(async () => {
@@ -97,12 +106,13 @@ describe('V8 webhook receiver', () => {
 
   test('duplicate and out-of-order webhooks: one state change, never backwards, money re-read from V8', async () => {
     const { flowId, consultId } = await waitingFlow(HANG);
+    const held = h.app.store.consults.get(consultId)?.status;
     // V8 really finished (the fake says SUCCESS with its scenario margin); its webhooks arrive shuffled.
     h.fakeV8.setConsultStatus(consultId, 'SUCCESS');
     const stale = await h.webhook(consultEvent(consultId, 'WAITING_CONSULT'));
     assert.equal(stale.status, 200);
     await h.app.webhooks.drain();
-    assert.equal(h.app.store.consults.get(consultId)?.status, 'WAITING_CONSULT');
+    assert.equal(h.app.store.consults.get(consultId)?.status, held, 'a progress hint is not stored');
 
     const success = consultEvent(consultId, 'SUCCESS', { availableMarginValue: '99999.99' });
     const [a, b] = await Promise.all([h.webhook(success), h.webhook(success)]);
@@ -126,7 +136,11 @@ describe('V8 webhook receiver', () => {
     const opp = h.opportunity(flow.opportunity?.id as number);
     assert.equal(opp.fkStage, S.simulated);
     assert.equal(opp.notes.length, 1, 'one note');
-    assert.equal(h.fakeKentro.requests('changeOpportunityStage').length, 1, 'one stage move');
+    assert.equal(
+      h.fakeKentro.requests('changeOpportunityStage').length,
+      2,
+      'one move to margin found, one to simulated',
+    );
     assert.equal(
       h.app.store.simulations.history(HANG, 10).filter((s) => s.flowId === flowId).length,
       1,
@@ -182,5 +196,113 @@ describe('V8 webhook receiver', () => {
     assert.equal(flow.outcome, 'simulated');
     const again = await h.call<{ found: number }>('POST', '/webhooks/replay');
     assert.equal(again.body.found, 0);
+  });
+
+  test('forged REJECTED for a real consult: V8 is read, says otherwise, nothing changes', async () => {
+    const { flowId, consultId } = await waitingFlow(HANG3);
+    const before = h.app.store.consults.get(consultId);
+    const getsBefore = h.fakeV8.requests({
+      method: 'GET',
+      path: `/private-consignment/consult/${consultId}`,
+    });
+    const r = await h.webhook(
+      consultEvent(consultId, 'REJECTED', { description: 'Data de nascimento não confere', forged: 1 }),
+    );
+    assert.equal(r.status, 200);
+    await h.app.webhooks.drain();
+    const after = h.app.store.consults.get(consultId);
+    assert.equal(after?.status, 'WAITING_CREDIT_ANALYSIS', "V8's status, read back, not the webhook's");
+    assert.notEqual(before?.status, 'REJECTED');
+    assert.equal(after?.description, null);
+    assert.equal((await h.flow(flowId)).status, 'waiting_margin', 'the flow still waits');
+    const gets = h.fakeV8.requests({ method: 'GET', path: `/private-consignment/consult/${consultId}` });
+    assert.equal(gets.length, getsBefore.length + 1, 'the hint was checked against V8 once');
+    const event = h.app.store.webhookEvents.list({ limit: 1 })[0];
+    assert.match(event?.result ?? '', /WAITING_CREDIT_ANALYSIS unchanged|WAITING_CREDIT_ANALYSIS applied/);
+    assert.match(event?.result ?? '', /webhook said REJECTED/);
+
+    // Once V8 really answers, a flow that waits ends with V8's result.
+    h.fakeV8.setConsultStatus(consultId, 'REJECTED', 'Trabalhador não elegível');
+    await h.webhook(consultEvent(consultId, 'REJECTED', { real: 1 }));
+    const done = await h.settled(flowId);
+    assert.equal(done.outcome, 'no_margin');
+    assert.match(done.reason ?? '', /não elegível/);
+  });
+
+  test('unknown consult and operation ids: acknowledged, no row, no V8 read for a consult', async () => {
+    const consultId = '6b1f9c2e-3d4a-4f5b-9a8c-0000000f0rge';
+    const operationId = '0a3e4f10-0000-4000-8000-0000000f0rge';
+    for (const status of ['SUCCESS', 'REJECTED']) {
+      const r = await h.webhook(
+        consultEvent(consultId, status, { document: '12345678909', availableMarginValue: '999.00' }),
+      );
+      assert.equal(r.status, 200);
+    }
+    const op = await h.webhook({
+      type: 'private.consignment.operation.updated',
+      operationId,
+      status: 'paid',
+      timestamp: '2026-03-02T14:00:00.000Z',
+    });
+    assert.equal(op.status, 200);
+    await h.app.webhooks.drain();
+    assert.equal(h.app.store.consults.get(consultId), undefined, 'no consult row');
+    assert.equal(h.app.store.operations.get(operationId), undefined, 'no operation row');
+    assert.equal(
+      h.fakeV8.requests({ method: 'GET', path: `/private-consignment/consult/${consultId}` }).length,
+      0,
+    );
+    const results = h.app.store.webhookEvents
+      .list({ limit: 3 })
+      .map((e) => e.result)
+      .reverse();
+    assert.deepEqual(results, [
+      `ignored: consult ${consultId} is not one of ours`,
+      `ignored: consult ${consultId} is not one of ours`,
+      `ignored: operation ${operationId} is neither ours nor known to V8`,
+    ]);
+    // A later flow for that CPF would find nothing to reuse.
+    assert.equal(h.app.store.consults.reusableForCpf('12345678909', 0), undefined);
+  });
+
+  test('the raw event log is pruned after WEBHOOK_EVENTS_RETENTION_DAYS', () => {
+    const now = Date.now();
+    const old = h.app.store.webhookEvents.insert(
+      { dedupeKey: 'retention-old', type: 'webhook.test', subjectId: undefined, body: '{}' },
+      now - 91 * 86_400_000,
+    );
+    const recent = h.app.store.webhookEvents.insert(
+      { dedupeKey: 'retention-recent', type: 'webhook.test', subjectId: undefined, body: '{}' },
+      now - 89 * 86_400_000,
+    );
+    assert.equal(pruneWebhookEvents(h.app.flow), 1);
+    assert.equal(h.app.store.webhookEvents.get(old.id), undefined);
+    assert.ok(h.app.store.webhookEvents.get(recent.id));
+  });
+
+  test('a flood is answered 429 past WEBHOOK_RATE_LIMIT_PER_MIN and stores nothing more', async () => {
+    const before = eventCount();
+    let accepted = 0;
+    let refused: Response | undefined;
+    for (let i = 0; i <= WEBHOOKS_PER_MIN && !refused; i++) {
+      const res = await fetch(`${h.app.url}/webhooks/v8/${WEBHOOK_SECRET}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'balance.status.received.success', id: `flood-${i}` }),
+      });
+      if (res.status === 429) refused = res;
+      else {
+        assert.equal(res.status, 200);
+        accepted++;
+      }
+      await res.arrayBuffer();
+    }
+    assert.ok(refused, `no 429 within ${WEBHOOKS_PER_MIN + 1} calls`);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    const again = await h.webhook({ type: 'balance.status.received.success', id: 'flood-after' });
+    assert.equal(again.status, 429);
+    assert.equal((again.body as { error: { code: string } }).error.code, 'rate_limited');
+    await h.app.webhooks.drain();
+    assert.equal(eventCount(), before + accepted, 'refused calls are not stored');
   });
 });

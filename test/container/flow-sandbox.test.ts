@@ -46,7 +46,7 @@ describe('CLT flow in a sandbox client (fake V8 + fake Kentro containers)', () =
     assert.match(flow.reason, /^simulação concluída: R\$ [\d.,]+ em 96x de R\$ 512,37$/);
     assert.deepEqual(
       flow.crm.map((u: { kind: string; status: string }) => `${u.kind}:${u.status}`),
-      ['update:delivered', 'stage:delivered', 'note:delivered'],
+      ['stage:delivered', 'update:delivered', 'stage:delivered', 'note:delivered'],
     );
     const sim = flow.simulation as {
       disbursedAmount: number;

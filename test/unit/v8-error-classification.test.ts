@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  type ConsultRefusal,
+  classifyConsultRefusal,
   classifyV8Failure,
   type V8ErrorCode,
   type V8Failure,
@@ -60,7 +62,12 @@ const TABLE: [name: string, failure: V8Failure, code: V8ErrorCode, v8Type?: stri
     'rejected',
     'age_validation_minimum_age_not_reached',
   ],
-  ['still in analysis', http(400, { message: 'Consulta ainda em análise' }), 'rejected'],
+  ['still in analysis', http(400, { message: 'Consulta ainda em análise' }), 'analysis_pending'],
+  [
+    'still in analysis (detail, no accents)',
+    http(422, { detail: 'A consulta ainda esta em analise, tente mais tarde' }),
+    'analysis_pending',
+  ],
   [
     'nest validation array',
     http(400, {
@@ -149,3 +156,27 @@ test('rate_limited carries Retry-After; auth_failed names the keys to check, nev
   assert.equal(auth.status, 502);
   assert.match(auth.message, /V8_USERNAME, V8_PASSWORD/);
 });
+
+const REFUSALS: [status: string, description: string | null, expected: ConsultRefusal | undefined][] = [
+  ['SUCCESS', null, undefined],
+  ['REJECTED', 'Data de nascimento não confere', { kind: 'needs_data', field: 'birthDate' }],
+  ['REJECTED', 'data de nascimento divergente', { kind: 'needs_data', field: 'birthDate' }],
+  ['REJECTED', 'Nome não confere com a base', { kind: 'needs_data', field: 'name' }],
+  ['REJECTED', 'Sexo informado não confere', { kind: 'needs_data', field: 'gender' }],
+  ['REJECTED', 'Dados cadastrais divergentes', { kind: 'needs_data', field: 'registration' }],
+  ['REJECTED', 'Consulta de margem bloqueada pelo trabalhador', { kind: 'blocked_by_worker' }],
+  ['REJECTED', 'O trabalhador bloqueou a consulta de margem', { kind: 'blocked_by_worker' }],
+  ['REJECTED', 'Trabalhador não elegível para o Crédito do Trabalhador', { kind: 'no_margin' }],
+  ['REJECTED', null, { kind: 'no_margin' }],
+  ['REJECTED', 'Consulta ainda em análise', { kind: 'analysis_pending' }],
+  ['FAILED', 'Falha ao consultar os dados do trabalhador na fonte pagadora', { kind: 'failed' }],
+  ['FAILED', 'ainda em analise', { kind: 'analysis_pending' }],
+  ['ERROR', null, { kind: 'failed' }],
+  ['rejected', 'nascimento não confere', { kind: 'needs_data', field: 'birthDate' }],
+];
+
+for (const [status, description, expected] of REFUSALS) {
+  test(`consult ${status} "${description ?? ''}" -> ${expected?.kind ?? 'not a refusal'}`, () => {
+    assert.deepEqual(classifyConsultRefusal(status, description), expected);
+  });
+}

@@ -1,4 +1,5 @@
 import { consultStatusAdvances } from '../../domain/consult-progress.ts';
+import { isTerminalConsultStatus } from '../../domain/v8-status.ts';
 import { jsonOrNull, num, parseJson, type Row, type Statements, str } from './sql-util.ts';
 
 export interface ConsultLimit {
@@ -113,7 +114,11 @@ export class SqliteConsultRepository implements ConsultRepository {
         );
       return { record: this.get(o.id) as ConsultRecord, statusChanged: true };
     }
-    const advances = consultStatusAdvances(current.status, status);
+    // V8's own answer corrects a waiting status we assumed (CONSENT_APPROVED after our authorize
+    // while V8 still says WAITING_CONSENT); a final status never changes.
+    const advances =
+      consultStatusAdvances(current.status, status) ||
+      (o.verified && current.status !== status && !isTerminalConsultStatus(current.status));
     const same = current.status === status;
     if (!advances && !same) {
       // Stale news (an older status): only fill in a CPF we did not know.

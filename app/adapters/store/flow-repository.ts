@@ -98,6 +98,11 @@ export interface FlowRepository {
   pollAllWaitingNow(now: number): number;
   /** Waiting flows of this consult become runnable now; returns their ids. */
   wakeByConsult(consultId: string, now: number): string[];
+  /**
+   * Flows of this consult that ended failed at the margin step (the wait timed out, or reading V8
+   * kept failing) run again from that step; not when the CPF has another active flow. Returns ids.
+   */
+  reopenAtMargin(consultId: string, now: number): string[];
   /** The opportunity a previous flow of this CPF used (newest first). */
   knownOpportunity(cpf: string): number | undefined;
   startStep(flowId: string, name: FlowStepName, now: number): void;
@@ -288,6 +293,19 @@ export class SqliteFlowRepository implements FlowRepository {
       .get(
         `UPDATE flows SET status = 'running', next_run_at = ?, updated_at = ?
          WHERE consult_id = ? AND status = 'waiting_margin' RETURNING id`,
+      )
+      .all(now, now, consultId) as Row[];
+    return rows.map((r) => String(r.id));
+  }
+
+  reopenAtMargin(consultId: string, now: number): string[] {
+    const rows = this.s
+      .get(
+        `UPDATE flows SET status = 'running', outcome = NULL, reason = NULL, finished_at = NULL,
+           wait_deadline_at = NULL, next_poll_at = NULL, attempts = 0, next_run_at = ?, updated_at = ?
+         WHERE consult_id = ? AND status = 'completed' AND outcome = 'failed' AND step = 'margin'
+           AND NOT EXISTS (SELECT 1 FROM flows other WHERE other.cpf = flows.cpf AND other.status <> 'completed')
+         RETURNING id`,
       )
       .all(now, now, consultId) as Row[];
     return rows.map((r) => String(r.id));

@@ -6,6 +6,8 @@ export interface Migration {
   readonly name: string;
   /** One or more SQL statements; run inside the migration's transaction. */
   readonly sql: string;
+  /** Code run after `sql`, in the same transaction (for changes plain SQL cannot express). */
+  readonly run?: (db: DatabaseSync) => void;
 }
 
 export interface AppliedMigration {
@@ -58,6 +60,7 @@ export function runMigrations(
     db.exec('BEGIN IMMEDIATE');
     try {
       db.exec(m.sql);
+      m.run?.(db);
       const appliedAt = now();
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
         m.version,

@@ -72,8 +72,18 @@ export interface Store {
    * outer transaction.
    */
   tx<T>(fn: () => T): T;
+  /** Counts for /metrics, read at scrape time. */
+  stats(): StoreStats;
   migrations(): AppliedMigration[];
   close(): void;
+}
+
+export interface StoreStats {
+  readonly outbox: Record<string, number>;
+  /** Per outcome; flows not finished yet count as "running". */
+  readonly flows: Record<string, number>;
+  readonly batchItemsPending: number;
+  readonly webhookEvents: { readonly received: number; readonly processed: number };
 }
 
 export interface OpenStoreOptions {
@@ -100,12 +110,14 @@ class SqliteStore implements Store {
   readonly evidence: EvidenceRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
+  private readonly statements: Statements;
   private depth = 0;
 
   constructor(db: DatabaseSync, file: string) {
     this.db = db;
     this.file = file;
     const s = new Statements(db);
+    this.statements = s;
     this.flows = new SqliteFlowRepository(s);
     this.consults = new SqliteConsultRepository(s);
     this.operations = new SqliteOperationRepository(s);
@@ -136,6 +148,25 @@ class SqliteStore implements Store {
 
   migrations(): AppliedMigration[] {
     return appliedMigrations(this.db);
+  }
+
+  stats(): StoreStats {
+    const groups = (sql: string) =>
+      Object.fromEntries(
+        (this.statements.get(sql).all() as { k: string; n: number }[]).map((r) => [r.k, Number(r.n)]),
+      );
+    const one = (sql: string) => Number((this.statements.get(sql).get() as { n: number }).n);
+    return {
+      outbox: groups('SELECT status AS k, COUNT(*) AS n FROM outbox GROUP BY status'),
+      flows: groups("SELECT COALESCE(outcome, 'running') AS k, COUNT(*) AS n FROM flows GROUP BY k"),
+      batchItemsPending: one(
+        "SELECT COUNT(*) AS n FROM cpf_batch_items WHERE status IN ('pending', 'running')",
+      ),
+      webhookEvents: {
+        received: one('SELECT COUNT(*) AS n FROM webhook_events'),
+        processed: one('SELECT COUNT(*) AS n FROM webhook_events WHERE processed_at IS NOT NULL'),
+      },
+    };
   }
 
   close(): void {

@@ -1,7 +1,13 @@
 import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
 import type { NewOutboxItem } from '../../adapters/store/outbox-repository.ts';
-import { type FlowOutcome, failedNote, noMarginNote } from '../../domain/flow-steps.ts';
-import { crmItem, enqueueAll, stageItem } from '../outbox/crm-updates.ts';
+import {
+  blockedByWorkerNote,
+  type FlowOutcome,
+  failedNote,
+  needsDataNote,
+  noMarginNote,
+} from '../../domain/flow-steps.ts';
+import { crmItem, enqueueAll, type StageName, stageItem } from '../outbox/crm-updates.ts';
 import type { FlowDeps } from './flow-deps.ts';
 
 export interface FlowEnding {
@@ -14,14 +20,32 @@ export interface FlowEnding {
   /** Extra CRM updates (the simulated ending queues value, fields, note, template). */
   readonly crm?: readonly (NewOutboxItem | undefined)[];
   readonly lastError?: string | undefined;
+  /** needs_data: the lead field V8 disputes (named in the note). */
+  readonly field?: string | undefined;
 }
 
-/** no_margin and failed endings move the lead and leave a note; simulated brings its own items. */
+/** Where an ending that needs the broker to act goes: KENTRO_STAGE_NEEDS_DATA, else the failed stage. */
+function endingStage(deps: FlowDeps, outcome: FlowOutcome): StageName {
+  if (outcome === 'no_margin') return 'noMargin';
+  if (outcome === 'needs_data' || outcome === 'blocked_by_worker') {
+    return deps.settings.stages.needsData !== undefined ? 'needsData' : 'failed';
+  }
+  return 'failed';
+}
+
+function endingNote(e: FlowEnding): string {
+  if (e.outcome === 'no_margin') return noMarginNote(e.reason);
+  if (e.outcome === 'needs_data') return needsDataNote(e.reason, e.field);
+  if (e.outcome === 'blocked_by_worker') return blockedByWorkerNote(e.reason);
+  return failedNote(e.reason);
+}
+
+/** Endings other than simulated move the lead and leave a note; simulated brings its own items. */
 function defaultCrm(deps: FlowDeps, flow: FlowRecord, e: FlowEnding): (NewOutboxItem | undefined)[] {
   if (flow.opportunityId === null || e.outcome === 'simulated') return [];
   const scope = `flow:${flow.id}`;
-  const stage = e.outcome === 'no_margin' ? 'noMargin' : 'failed';
-  const text = e.outcome === 'no_margin' ? noMarginNote(e.reason) : failedNote(e.reason);
+  const stage = endingStage(deps, e.outcome);
+  const text = endingNote(e);
   return [
     stageItem(scope, flow.opportunityId, deps.settings.stages, stage, flow.id),
     crmItem(scope, `note:${e.outcome}`, 'note', flow.opportunityId, { text }, flow.id),

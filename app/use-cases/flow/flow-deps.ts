@@ -9,6 +9,7 @@ import { AppError } from '../../domain/app-error.ts';
 import type { DeliveryBackoff } from '../../domain/delivery-retry.ts';
 import type { SimulationPolicyName } from '../../domain/simulation-policy.ts';
 import type { Logger } from '../../logging/logger.ts';
+import type { ConsultReadState } from './read-v8-consult.ts';
 
 /** How flows behave; built from the config (FLOW_*, SIMULATION_POLICY, KENTRO_STAGE_*). */
 export interface FlowSettings {
@@ -28,6 +29,10 @@ export interface FlowSettings {
   readonly stepRetry: DeliveryBackoff & { readonly maxAttempts: number };
   /** Backoff of the CRM outbox (never gives up). */
   readonly outboxBackoff: DeliveryBackoff;
+  /** Authorize calls repeated while V8 still says WAITING_CONSENT (FLOW_REAUTHORIZE_MAX). */
+  readonly reauthorizeMax: number;
+  /** Age after which raw webhook events are deleted (WEBHOOK_EVENTS_RETENTION_DAYS). */
+  readonly webhookRetentionMs: number;
   /** Consent evidence older than this is removed (EVIDENCE_RETENTION_DAYS). */
   readonly evidenceRetentionDays: number;
 }
@@ -44,6 +49,8 @@ export interface FlowDeps {
   readonly logger: Logger;
   /** Config keys still missing for flows to run (names only); empty when ready. */
   readonly missing: () => string[];
+  /** Whether V8's consult detail route proved missing (reads then go to the list). */
+  readonly consultReads: ConsultReadState;
 }
 
 export const DEFAULT_STEP_RETRY = { baseMs: 2000, maxMs: 60_000, maxAttempts: 15 } as const;
@@ -63,6 +70,8 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
+    webhookRetentionMs: config.webhook.retentionDays * 86_400_000,
+    reauthorizeMax: config.flow.reauthorizeMax,
     evidenceRetentionDays: config.evidence.retentionDays,
     ...over,
   };
@@ -89,6 +98,7 @@ export function buildFlowDeps(o: BuildFlowDepsOptions): FlowDeps {
     clock: o.clock,
     logger: o.logger,
     missing: () => [...missingV8Keys(o.v8.credentials()), ...missingSettings(o.config.kentro)],
+    consultReads: { detailUnavailableUntil: 0 },
   };
 }
 

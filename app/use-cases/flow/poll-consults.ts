@@ -1,10 +1,37 @@
-import { isTerminalConsultStatus } from '../../domain/v8-status.ts';
+import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
+import { isConsultUsable } from '../../domain/v8-status.ts';
 import type { FlowDeps } from './flow-deps.ts';
 import { refreshConsult } from './refresh-consult.ts';
 
 /** FLOW_POLL_FIRST_MS doubling per poll, capped at FLOW_POLL_MAX_MS. */
 export function pollDelayMs(pollCount: number, firstMs: number, maxMs: number): number {
   return Math.min(maxMs, firstMs * 2 ** Math.min(Math.max(0, pollCount), 20));
+}
+
+/**
+ * V8 still says WAITING_CONSENT after our authorize (it was lost, or V8 did not take it): the flow
+ * goes back to the authorize step, at most FLOW_REAUTHORIZE_MAX times; the poll interval, which
+ * doubles, is the backoff between them. False when the budget is spent (the wait runs to its end).
+ */
+function authorizeAgain(deps: FlowDeps, flow: FlowRecord): boolean {
+  const { store, clock, settings, logger } = deps;
+  const authorize = store.flows.steps(flow.id).find((s) => s.name === 'authorize');
+  const again = Math.max(0, (authorize?.attempts ?? 1) - 1);
+  if (again >= settings.reauthorizeMax) return false;
+  const now = clock.now();
+  const nextPollAt = now + pollDelayMs(flow.pollCount + 1, settings.pollFirstMs, settings.pollMaxMs);
+  store.flows.update(
+    flow.id,
+    { status: 'running', step: 'authorize', nextRunAt: now, nextPollAt, pollCount: flow.pollCount + 1 },
+    now,
+  );
+  logger.info('V8 still waits for the consent: authorizing again', {
+    flowId: flow.id,
+    consultId: flow.consultId,
+    again: again + 1,
+  });
+  store.signals.emit('flow-runnable', flow.id);
+  return true;
 }
 
 export interface PollReport {
@@ -35,8 +62,12 @@ export async function pollWaitingConsults(
     try {
       const r = await refreshConsult(deps, flow.consultId);
       polled++;
-      terminal = isTerminalConsultStatus(r.record.status);
+      terminal = isConsultUsable(r.record);
       if (r.woken.includes(flow.id)) woken++;
+      if (!terminal && r.record.status === 'WAITING_CONSENT' && authorizeAgain(deps, flow)) {
+        woken++;
+        continue;
+      }
     } catch (err) {
       failed++;
       logger.warn('consult poll failed', {

@@ -48,6 +48,26 @@ function onStepError(deps: FlowDeps, flow: FlowRecord, err: unknown): void {
   const now = clock.now();
   const message = messageOf(err);
   const attempts = flow.attempts + 1;
+  if (isAppError(err) && err.code === 'analysis_pending') {
+    // "ainda em análise": V8 will answer, just not yet. Asked again later with the poll's backoff,
+    // without limit: it never makes the flow fail.
+    const delay = deliveryRetryDelayMs(attempts, { baseMs: settings.pollFirstMs, maxMs: settings.pollMaxMs });
+    store.tx(() => {
+      store.flows.stepError(flow.id, flow.step, message, now);
+      store.flows.update(
+        flow.id,
+        { status: 'running', attempts, nextRunAt: now + delay, lastError: message },
+        now,
+      );
+    });
+    logger.info('V8 is still analysing, step retried later', {
+      flowId: flow.id,
+      step: flow.step,
+      attempts,
+      delayMs: delay,
+    });
+    return;
+  }
   if (isTransientFlowError(err) && attempts < settings.stepRetry.maxAttempts) {
     const delay = deliveryRetryDelayMs(attempts, settings.stepRetry, flow.createdAt);
     store.tx(() => {

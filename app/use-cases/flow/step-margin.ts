@@ -1,11 +1,53 @@
 import type { ConsultRecord } from '../../adapters/store/consult-repository.ts';
 import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
+import { deliveryRetryDelayMs } from '../../domain/delivery-retry.ts';
 import { consultRefusalReason, formatBrl } from '../../domain/flow-steps.ts';
-import { isTerminalConsultStatus } from '../../domain/v8-status.ts';
+import { classifyConsultRefusal } from '../../domain/v8-error-classification.ts';
+import { isConsultUsable } from '../../domain/v8-status.ts';
+import { enqueueAll, stageItem } from '../outbox/crm-updates.ts';
 import { finishFlow } from './finish-flow.ts';
 import type { FlowDeps } from './flow-deps.ts';
 import type { StepHandler, StepOutcome } from './flow-step.ts';
 import { refreshConsult } from './refresh-consult.ts';
+
+/**
+ * "ainda em análise" on a closed consult is not an answer: the flow goes back to the consult step
+ * later (with backoff) for a new one, instead of failing.
+ */
+function retryAnalysisLater(deps: FlowDeps, flow: FlowRecord, c: ConsultRecord): StepOutcome {
+  const { store, clock, settings } = deps;
+  const now = clock.now();
+  const attempts = flow.attempts + 1;
+  const delay = deliveryRetryDelayMs(attempts, { baseMs: settings.pollFirstMs, maxMs: settings.pollMaxMs });
+  store.tx(() => {
+    store.flows.finishStep(flow.id, flow.step, 'failed', now, {
+      status: c.status,
+      description: c.description,
+      analysisPending: true,
+    });
+    store.flows.update(
+      flow.id,
+      {
+        status: 'running',
+        step: 'consult',
+        consultId: null,
+        attempts,
+        nextRunAt: now + delay,
+        waitDeadlineAt: null,
+        nextPollAt: null,
+        pollCount: 0,
+        lastError: `V8: ${c.description ?? 'ainda em análise'}`,
+      },
+      now,
+    );
+  });
+  deps.logger.info('consult still in analysis at V8, flow retries later', {
+    flowId: flow.id,
+    consultId: c.id,
+    delayMs: delay,
+  });
+  return { kind: 'stop' };
+}
 
 function onResult(deps: FlowDeps, flow: FlowRecord, c: ConsultRecord): StepOutcome {
   const detail = {
@@ -14,14 +56,17 @@ function onResult(deps: FlowDeps, flow: FlowRecord, c: ConsultRecord): StepOutco
     description: c.description,
     simulationLimit: c.simulationLimit,
   };
-  if (c.status !== 'SUCCESS') {
-    // REJECTED is V8 refusing the worker; FAILED (and the defensive ERROR/CANCELED) is V8 failing to
-    // reach the payroll source: a technical failure a later run may overcome, not "no margin".
+  const refusal = c.status === 'SUCCESS' ? undefined : classifyConsultRefusal(c.status, c.description);
+  if (refusal?.kind === 'analysis_pending') return retryAnalysisLater(deps, flow, c);
+  if (refusal) {
+    // REJECTED is V8 refusing the worker, for a reason that may need the broker (data, a block);
+    // FAILED (and the defensive ERROR/CANCELED) is V8 failing to reach the payroll source.
     finishFlow(deps, flow, {
-      outcome: c.status === 'REJECTED' ? 'no_margin' : 'failed',
+      outcome: refusal.kind,
       reason: consultRefusalReason(c.status, c.description),
       stepStatus: 'done',
-      detail,
+      detail: { ...detail, ...(refusal.field ? { field: refusal.field } : {}) },
+      field: refusal.field,
     });
     return { kind: 'stop' };
   }
@@ -35,7 +80,19 @@ function onResult(deps: FlowDeps, flow: FlowRecord, c: ConsultRecord): StepOutco
     });
     return { kind: 'stop' };
   }
-  return { kind: 'next', detail };
+  const opportunityId = flow.opportunityId;
+  return {
+    kind: 'next',
+    detail,
+    // The margin is known (SUCCESS, or a margin during the credit analysis): the lead moves to
+    // KENTRO_STAGE_MARGIN_FOUND before the simulation, in the step's own transaction.
+    apply: (now) => {
+      if (opportunityId === null) return undefined;
+      const item = stageItem(`flow:${flow.id}`, opportunityId, deps.settings.stages, 'marginFound', flow.id);
+      const queued = enqueueAll(deps.store, [item], now);
+      return queued.length > 0 ? { marginFoundStageQueued: true } : undefined;
+    },
+  };
 }
 
 /**
@@ -48,11 +105,12 @@ export const marginStep: StepHandler = async (deps, flow) => {
   if (consultId === null) throw new Error('flow reached the margin step without a consult id');
   const { store, clock, settings } = deps;
   let c = store.consults.get(consultId);
-  if (c && isTerminalConsultStatus(c.status)) {
-    if (c.status === 'SUCCESS' && (c.verifiedAt === null || c.margin === null)) {
+  if (c && isConsultUsable(c)) {
+    const money = c.status === 'SUCCESS' || c.status === 'WAITING_CREDIT_ANALYSIS';
+    if (money && (c.verifiedAt === null || c.margin === null)) {
       c = (await refreshConsult(deps, consultId)).record;
     }
-    return onResult(deps, flow, c);
+    if (isConsultUsable(c)) return onResult(deps, flow, c);
   }
   const now = clock.now();
   const deadline = flow.waitDeadlineAt ?? now + settings.marginTimeoutMs;
@@ -70,7 +128,7 @@ export const marginStep: StepHandler = async (deps, flow) => {
     flow.nextPollAt !== null && flow.nextPollAt > now ? flow.nextPollAt : now + settings.pollFirstMs;
   const parked = store.tx(() => {
     const again = store.consults.get(consultId);
-    if (again && isTerminalConsultStatus(again.status)) return false;
+    if (again && isConsultUsable(again)) return false;
     store.flows.update(flow.id, { status: 'waiting_margin', waitDeadlineAt: deadline, nextPollAt }, now);
     return true;
   });

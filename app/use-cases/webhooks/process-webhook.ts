@@ -1,8 +1,10 @@
 import type { NewOutboxItem } from '../../adapters/store/outbox-repository.ts';
+import { isAppError } from '../../domain/app-error.ts';
 import { formatBrl } from '../../domain/flow-steps.ts';
 import { listWindow } from '../../domain/v8-list-window.ts';
+import { isTerminalConsultStatus } from '../../domain/v8-status.ts';
 import type { FlowDeps } from '../flow/flow-deps.ts';
-import { applyConsultObservation, refreshConsult } from '../flow/refresh-consult.ts';
+import { refreshConsult } from '../flow/refresh-consult.ts';
 import { crmItem, enqueueAll, stageItem } from '../outbox/crm-updates.ts';
 import { type WebhookFacts, webhookFacts } from './receive-webhook.ts';
 
@@ -14,22 +16,28 @@ export type ProcessOutcome =
 /** Statuses after which the lead is not "with a proposal" any more (final or being cancelled). */
 const NOT_A_PROPOSAL = new Set(['paid', 'canceled', 'rejected', 'refunded', 'awaiting_cancel']);
 
+/**
+ * A webhook is a hint, never the truth: anyone who learns the URL can post one. Only consults this
+ * service created or reused are followed (an unknown id would otherwise become a row that later
+ * flows reuse), and a result is stored only as V8's own answer to our read.
+ */
 async function onConsult(deps: FlowDeps, f: WebhookFacts): Promise<string> {
   if (!f.subjectId || !f.status) return 'ignored: consult event without consultId or status';
-  const status = f.status.toUpperCase();
-  // A result with money in it is taken from V8's GET, never from the webhook body.
-  const applied =
-    status === 'SUCCESS'
-      ? await refreshConsult(deps, f.subjectId)
-      : applyConsultObservation(deps, {
-          id: f.subjectId,
-          status,
-          description: f.description,
-          cpf: f.document,
-          verified: false,
-        });
-  const what = applied.statusChanged ? 'applied' : 'unchanged (duplicate or older than what we know)';
-  return `consult ${f.subjectId} ${applied.record.status} ${what}; flows woken: ${applied.woken.length}`;
+  const id = f.subjectId;
+  const hinted = f.status.toUpperCase();
+  const known = deps.store.consults.get(id);
+  if (!known) return `ignored: consult ${id} is not one of ours`;
+  if (isTerminalConsultStatus(known.status)) return `consult ${id} ${known.status} unchanged (final)`;
+  // A margin in the hint (SUCCESS, or during the credit analysis) lets the flow go on at once, once
+  // V8 confirms it. Progress between waiting states drives nothing: no V8 read is spent on it.
+  const hintsMargin = Number(f.margin) > 0;
+  if (!isTerminalConsultStatus(hinted) && !hintsMargin) {
+    return `consult ${id} hint ${hinted} noted; nothing to confirm`;
+  }
+  const applied = await refreshConsult(deps, id);
+  const what = applied.statusChanged ? 'applied' : 'unchanged';
+  const disagree = applied.record.status === hinted ? '' : ` (the webhook said ${hinted}; V8 says otherwise)`;
+  return `consult ${id} ${applied.record.status} ${what}${disagree}; flows woken: ${applied.woken.length}`;
 }
 
 /** The CPF of an operation we did not record ourselves: V8's list of the last 30 days names it. */
@@ -54,9 +62,19 @@ async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
   const id = f.subjectId;
   if (!id) return 'ignored: operation event without operationId';
   const { store, clock, settings } = deps;
-  // Re-read: amounts and "paid" come from V8's detail, and it settles out-of-order events.
-  const op = await deps.v8.getOperation(id);
+  // Re-read: amounts and "paid" come from V8's detail, and it settles out-of-order events. An id we
+  // never recorded is followed only when V8 confirms it is an operation of this login (one created
+  // in V8's portal, say); a forged one stores nothing.
   const known = store.operations.get(id);
+  let op: Awaited<ReturnType<typeof deps.v8.getOperation>>;
+  try {
+    op = await deps.v8.getOperation(id);
+  } catch (err) {
+    if (!known && isAppError(err) && err.code === 'not_found') {
+      return `ignored: operation ${id} is neither ours nor known to V8`;
+    }
+    throw err;
+  }
   const cpf = known?.cpf ?? f.document ?? (await findOperationCpf(deps, id));
   let opportunityId = known?.opportunityId ?? (cpf ? store.flows.knownOpportunity(cpf) : undefined);
   if (opportunityId === undefined && cpf) opportunityId = (await deps.kentro.findOpportunityByCpf(cpf))?.id;

@@ -12,6 +12,8 @@ export interface WebhookFacts {
   readonly timestamp: string | undefined;
   readonly description: string | null | undefined;
   readonly document: string | undefined;
+  /** availableMarginValue as sent (a hint: never stored, only a reason to read V8 at once). */
+  readonly margin: string | undefined;
 }
 
 const text = (v: unknown): string | undefined =>
@@ -53,6 +55,7 @@ export function webhookFacts(payload: unknown): WebhookFacts {
     timestamp: get('timestamp'),
     description: descriptionRaw === null ? null : text(descriptionRaw),
     document: get('document', 'documentNumber'),
+    margin: get('availableMarginValue'),
   };
 }
 

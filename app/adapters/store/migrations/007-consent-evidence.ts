@@ -9,8 +9,8 @@ import type { Migration } from '../migrate.ts';
  * Planned as 006 (issue 12 item 5); `version` follows the list of this branch (the list must be
  * contiguous) and is renumbered when merged after 004 and 005.
  */
-export const migration006: Migration = {
-  version: 4,
+export const migration007: Migration = {
+  version: 7,
   name: 'consent-evidence',
   sql: `
 CREATE TABLE consent_evidence (
