@@ -73,7 +73,7 @@ watchdog: $(DEPS) ## start/update the watchdog restarting clients unhealthy for 
 	@$(CTL) watchdog
 
 verify-evidence: $(DEPS) ## check a client's consent evidence chain; names the first edited/deleted entry: PORT=
-	@$(CTL) verify-evidence --port "$(PORT)"
+	@$(CTL) verify-evidence
 
 # Before anything else: one line per missing prerequisite, with the command that installs it.
 check-sandbox check-test:
