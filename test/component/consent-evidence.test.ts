@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { EvidenceEntry } from '../../app/domain/evidence-chain.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { ConsoleSession } from '../support/console-session.ts';
-import { API_TOKEN, CPF, FlowHarness, type HttpAnswer } from '../support/flow-harness.ts';
+import { API_TOKEN, CPF, FlowHarness, type HttpAnswer, waitUntil } from '../support/flow-harness.ts';
 
 let h: FlowHarness;
 const ADMIN_PASSWORD = 'senha-do-console-evidencias';
@@ -169,6 +169,40 @@ describe('consent evidence at consult creation and authorization', () => {
     // (Background polls of earlier consults may GET; nothing is created or authorized.)
     assert.deepEqual(h.fakeV8.requests({ method: 'POST', path: '/private-consignment' }), []);
     assert.equal(h.app.store.evidence.verify().entries, before);
+  });
+
+  test("a batch's flows record their consults with the caller who started the batch", async () => {
+    const started = await post('/batches', { cpfs: [CPF.rejected] });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const batchId = String(started.body.id);
+    let flowId = '';
+    await waitUntil(
+      async () => {
+        const b = await h.call<{ status: string }>('GET', `/batches/${batchId}`);
+        const flows = await h.call<{ items: { id: string; batchItemId: string | null }[] }>(
+          'GET',
+          `/flows?cpf=${CPF.rejected}`,
+        );
+        flowId = flows.body.items.find((f) => f.batchItemId !== null)?.id ?? '';
+        return b.body.status === 'completed' && flowId !== '';
+      },
+      20_000,
+      () => `batch ${batchId} did not complete with a flow`,
+    );
+    const flow = await h.settled(flowId);
+    const consultId = flow.consult?.id;
+    assert.ok(consultId, JSON.stringify(flow));
+    // (The CPF's consult may have been created through the API earlier: V8 answers with that one.)
+    const entries = evidenceOf(consultId).filter((e) => e.flowId === flowId);
+    assert.deepEqual(
+      entries.map((e) => e.event),
+      ['consult_created', 'consult_authorized'],
+    );
+    for (const e of entries) {
+      assert.deepEqual(e.actor, { kind: 'api_token', label: 'API_TOKEN' });
+      assert.equal(e.userAgent, UA);
+      assert.equal(e.consent, null);
+    }
   });
 
   test("a flow records its consult's creation and authorization with the flow's caller", async () => {
