@@ -19,7 +19,7 @@ OPS_VARS := PORT NAME LINES PASSWORD PURGE SANDBOX NO_START JSON FROM DRY_RUN ST
 unexport $(OPS_VARS)
 $(foreach v,$(OPS_VARS),$(eval export CLT_ARG_$(v) := $$(value $(v))))
 
-.PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog
+.PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog verify-evidence
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ upgrade: $(DEPS) ## rebuild (or IMAGE=), recreate clients one at a time; a faili
 
 watchdog: $(DEPS) ## start/update the watchdog restarting clients unhealthy for WATCHDOG_UNHEALTHY_S [STOP=1]
 	@$(CTL) watchdog
+
+verify-evidence: $(DEPS) ## check a client's consent evidence chain; names the first edited/deleted entry: PORT=
+	@$(CTL) verify-evidence
 
 # Before anything else: one line per missing prerequisite, with the command that installs it.
 check-sandbox check-test:

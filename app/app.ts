@@ -18,6 +18,7 @@ import { batchRoutes } from './http/routes/batches.ts';
 import { configApiRoutes } from './http/routes/config-api.ts';
 import { consoleRoutes } from './http/routes/console.ts';
 import { consoleContext } from './http/routes/console-context.ts';
+import { evidenceRoutes } from './http/routes/evidence.ts';
 import { flowRoutes } from './http/routes/flows.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { legacyConfigRoutes } from './http/routes/legacy/config.ts';
@@ -96,6 +97,7 @@ export function buildApp(deps: AppDeps): Express {
   api.use(bearerAuth(() => deps.config.http.apiToken));
   api.use(express.json({ limit: BODY_LIMIT }));
   api.use(configApiRoutes(consoleCtx.effective));
+  api.use(evidenceRoutes(deps));
   api.use(v8Routes(deps));
   api.use(flowRoutes(deps));
   api.use(batchRoutes(deps));

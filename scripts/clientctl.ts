@@ -14,6 +14,7 @@ import { setAdminPassword } from './commands/set-admin-password.ts';
 import { showConfig } from './commands/show-config.ts';
 import { status } from './commands/status.ts';
 import { upgrade } from './commands/upgrade.ts';
+import { verifyEvidence } from './commands/verify-evidence.ts';
 import { CliError } from './lib/cli-error.ts';
 import { opsContext } from './lib/context.ts';
 import { makeArgs, mergeMakeArgs } from './lib/make-args.ts';
@@ -35,7 +36,8 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   backup [--port P] [--out DIR]           one tar.gz per client: config, logs, data (store via VACUUM INTO)
   restore --file F [--port P] [--force]   bring a client back from a backup and wait until healthy
   upgrade [--image REF]                   new image, clients recreated one at a time, rollback on failure
-  watchdog [--stop]                       restart clients that stay unhealthy (docker-compose.watchdog.yml)`;
+  watchdog [--stop]                       restart clients that stay unhealthy (docker-compose.watchdog.yml)
+  verify-evidence --port P                check the client's consent evidence chain (first broken entry, exit 1)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values: cliValues } = parseArgs({
@@ -114,6 +116,8 @@ async function main(argv: string[]): Promise<void> {
       return upgrade(ctx, { image: values.image || undefined }, out);
     case 'watchdog':
       return watchdog(ctx, values.stop, out);
+    case 'verify-evidence':
+      return verifyEvidence(ctx, port, out);
     default:
       throw new CliError(`unknown command "${positionals[0] ?? ''}"`, USAGE);
   }

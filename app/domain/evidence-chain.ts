@@ -128,7 +128,14 @@ export interface ChainCheck {
   /** Entries checked (all of them when ok). */
   readonly entries: number;
   /** The first entry that does not hold, and why. */
-  readonly broken?: { readonly id: number; readonly reason: string } | undefined;
+  readonly broken?: ChainBreak | undefined;
+}
+
+export interface ChainBreak {
+  readonly id: number;
+  /** deleted: entries are missing before it; relinked: its link does not match; altered: its content. */
+  readonly kind: 'deleted' | 'relinked' | 'altered';
+  readonly reason: string;
 }
 
 /**
@@ -145,26 +152,28 @@ export function verifyChain(
   let prev = anchor;
   let count = 0;
   for (const e of entries) {
-    const fail = (reason: string): ChainCheck => ({
+    const fail = (kind: ChainBreak['kind'], reason: string): ChainCheck => ({
       ok: false,
       entries: count,
-      broken: { id: e.id, reason },
+      broken: { id: e.id, kind, reason },
     });
     if (e.id !== prev.id + 1) {
       return fail(
+        'deleted',
         prev.id === anchor.id && count === 0
           ? `the chain starts at ${e.id}, expected ${prev.id + 1}: earlier entries were deleted`
           : `follows entry ${prev.id}: entries ${prev.id + 1}…${e.id - 1} were deleted`,
       );
     }
-    if (e.prevHash !== prev.hash) return fail('its prev_hash does not match the previous entry');
+    if (e.prevHash !== prev.hash) return fail('relinked', 'its prev_hash does not match the previous entry');
     let expected: string;
     try {
       expected = entryHash(e.prevHash, e);
     } catch {
-      return fail('its content cannot be read');
+      return fail('altered', 'its content cannot be read');
     }
-    if (e.hash !== expected) return fail('its content does not match its hash (the entry was altered)');
+    if (e.hash !== expected)
+      return fail('altered', 'its content does not match its hash (the entry was altered)');
     prev = e;
     count++;
   }
@@ -172,7 +181,11 @@ export function verifyChain(
     return {
       ok: false,
       entries: count,
-      broken: { id: prev.id + 1, reason: `entries ${prev.id + 1}…${lastIssuedId} were deleted from the end` },
+      broken: {
+        id: prev.id + 1,
+        kind: 'deleted',
+        reason: `entries ${prev.id + 1}…${lastIssuedId} were deleted from the end`,
+      },
     };
   }
   return { ok: true, entries: count };

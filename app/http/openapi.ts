@@ -4,6 +4,7 @@ import { batchIdParams, csvBatchQuery, startBatchBody } from './routes/batches.t
 import { startFlowBody } from './routes/flows.ts';
 import { outboxIdParams, outboxListQuery } from './routes/outbox-admin.ts';
 import {
+  authorizeConsultBody,
   cancelOperationBody,
   createConsultBody,
   createOperationBody,
@@ -125,8 +126,10 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'post',
     path: '/consults/{id}/authorize',
     tag: 'Consults',
-    summary: 'Authorizes the consult (already approved counts as success)',
+    summary:
+      'Authorizes the consult (already approved counts as success); the optional consent is kept as evidence',
     pathParams: true,
+    body: authorizeConsultBody,
     ok: { status: 200, description: '{id, authorized, alreadyApproved}' },
     errors: [400, 404, ...V8_ERRORS],
   },
@@ -147,6 +150,21 @@ export const ROUTES: readonly RouteDoc[] = [
     pathParams: true,
     ok: { status: 200, description: 'Consult' },
     errors: [400, 404, ...V8_ERRORS],
+  },
+  {
+    method: 'get',
+    path: '/consults/{id}/evidence',
+    tag: 'Consults',
+    summary:
+      "Consent evidence of the consult (who created and authorized it, when, IP, user agent, consent, V8's answer) and the check of the client's hash chain",
+    pathParams: true,
+    ok: {
+      status: 200,
+      description:
+        '{consultId, entries: [{id, at, event, consultId, cpf, actor: {kind, label}, ip, userAgent, consent, flowId, v8, prevHash, hash}], chain: {ok, entries, broken?: {id, reason}}}',
+    },
+    errors: [400, 401, 404],
+    errorText: { 404: 'not_found: no evidence for this consult id' },
   },
   {
     method: 'get',

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EvidenceEntry } from '../../app/domain/evidence-chain.ts';
-import { API_TOKEN, CPF, FlowHarness, type HttpAnswer } from '../support/flow-harness.ts';
+import { hashPassword } from '../../app/domain/password-hash.ts';
+import { ConsoleSession } from '../support/console-session.ts';
+import { API_TOKEN, CPF, FlowHarness, type HttpAnswer, waitUntil } from '../support/flow-harness.ts';
 
 let h: FlowHarness;
+const ADMIN_PASSWORD = 'senha-do-console-evidencias';
 
 before(async () => {
-  h = await FlowHarness.start();
+  h = await FlowHarness.start({ config: { ADMIN_PASSWORD_HASH: hashPassword(ADMIN_PASSWORD) } });
 });
 after(async () => {
   await h?.close();
@@ -80,6 +83,61 @@ describe('consent evidence at consult creation and authorization', () => {
     assert.deepEqual(a.v8, { id, authorized: true, alreadyApproved: false });
     assert.equal(a.prevHash, c.hash);
     assert.equal(h.app.store.evidence.verify().ok, true);
+
+    // The API serves them with the chain check.
+    const served = await h.call<{
+      consultId: string;
+      entries: Record<string, unknown>[];
+      chain: { ok: boolean; entries: number };
+    }>('GET', `/consults/${id}/evidence`);
+    assert.equal(served.status, 200);
+    assert.equal(served.body.consultId, id);
+    assert.deepEqual(
+      served.body.entries.map((e) => [e.event, e.at, (e.actor as { label: string }).label, e.userAgent]),
+      [
+        ['consult_created', new Date(c.at).toISOString(), 'API_TOKEN', UA],
+        ['consult_authorized', new Date(a.at).toISOString(), 'API_TOKEN', UA],
+      ],
+    );
+    assert.deepEqual(served.body.entries[0]?.consent, CONSENT);
+    assert.equal(served.body.chain.ok, true);
+    assert.ok(served.body.chain.entries >= 2);
+
+    // The console prints them in pt-BR for a signed-in operator.
+    const page = await fetch(`${h.app.url}/config-v8/evidencias/${id}`, { redirect: 'manual' });
+    assert.equal(page.status, 303, 'signed out: sent to the sign-in page');
+    assert.equal(page.headers.get('location'), '/config-v8/');
+    const operator = new ConsoleSession(h.app.url);
+    await operator.login(ADMIN_PASSWORD);
+    const printed = await operator.call('GET', `/config-v8/evidencias/${id}`);
+    assert.equal(printed.status, 200);
+    const html = String(printed.body);
+    for (const text of [
+      'Evidências de consentimento',
+      'Criação da consulta',
+      'Autorização da consulta',
+      'Token de API &quot;API_TOKEN&quot;',
+      UA,
+      'wamid.HBgMNTUxMTk5OTk5',
+      'wamid.second',
+      new Date(c.at).toISOString().replace('T', ' ').replace('Z', ' UTC'),
+      'Íntegros',
+      c.hash,
+    ]) {
+      assert.ok(html.includes(text), `page shows ${text}`);
+    }
+    assert.match(html, /De onde \(IP\)<\/dt><dd>[^<]*127\.0\.0\.1/);
+    const none = await operator.call('GET', '/config-v8/evidencias/nao-existe');
+    assert.equal(none.status, 404);
+    assert.match(String(none.body), /Nenhuma evidência registrada/);
+  });
+
+  test('GET /consults/:id/evidence: 404 for a consult without evidence, 401 without the token', async () => {
+    const none = await h.call<{ error: { code: string } }>('GET', '/consults/sem-evidencia-1/evidence');
+    assert.equal(none.status, 404);
+    assert.equal(none.body.error.code, 'not_found');
+    const anon = await fetch(`${h.app.url}/api/v1/consults/sem-evidencia-1/evidence`);
+    assert.equal(anon.status, 401);
   });
 
   test('without consent the entry is still written, with consent null', async () => {
@@ -111,6 +169,40 @@ describe('consent evidence at consult creation and authorization', () => {
     // (Background polls of earlier consults may GET; nothing is created or authorized.)
     assert.deepEqual(h.fakeV8.requests({ method: 'POST', path: '/private-consignment' }), []);
     assert.equal(h.app.store.evidence.verify().entries, before);
+  });
+
+  test("a batch's flows record their consults with the caller who started the batch", async () => {
+    const started = await post('/batches', { cpfs: [CPF.rejected] });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const batchId = String(started.body.id);
+    let flowId = '';
+    await waitUntil(
+      async () => {
+        const b = await h.call<{ status: string }>('GET', `/batches/${batchId}`);
+        const flows = await h.call<{ items: { id: string; batchItemId: string | null }[] }>(
+          'GET',
+          `/flows?cpf=${CPF.rejected}`,
+        );
+        flowId = flows.body.items.find((f) => f.batchItemId !== null)?.id ?? '';
+        return b.body.status === 'completed' && flowId !== '';
+      },
+      20_000,
+      () => `batch ${batchId} did not complete with a flow`,
+    );
+    const flow = await h.settled(flowId);
+    const consultId = flow.consult?.id;
+    assert.ok(consultId, JSON.stringify(flow));
+    // (The CPF's consult may have been created through the API earlier: V8 answers with that one.)
+    const entries = evidenceOf(consultId).filter((e) => e.flowId === flowId);
+    assert.deepEqual(
+      entries.map((e) => e.event),
+      ['consult_created', 'consult_authorized'],
+    );
+    for (const e of entries) {
+      assert.deepEqual(e.actor, { kind: 'api_token', label: 'API_TOKEN' });
+      assert.equal(e.userAgent, UA);
+      assert.equal(e.consent, null);
+    }
   });
 
   test("a flow records its consult's creation and authorization with the flow's caller", async () => {

@@ -271,6 +271,7 @@ describe('console Painel routes', () => {
     const row = v.flows.items.find((f: { id: string }) => f.id === flow);
     assert.deepEqual(Object.keys(row).sort(), [
       'active',
+      'consultId',
       'cpf',
       'createdAt',
       'currentStep',
@@ -287,6 +288,8 @@ describe('console Painel routes', () => {
     assert.equal(row.outcome, 'simulated');
     assert.match(row.reason, /^simulação concluída/);
     assert.equal(row.margin, 512.37);
+    // The row links to its consult's consent evidence page.
+    assert.equal(typeof row.consultId, 'string');
     assert.equal(row.fromBatch, false);
     assert.equal(
       v.flows.items.find((f: { cpf: string }) => f.cpf === CPF.rejected)?.fromBatch,

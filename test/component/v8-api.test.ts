@@ -792,6 +792,7 @@ test('openapi.json is an OpenAPI 3.1 document listing every API route with its s
     'GET /batches/{id}/results.csv',
     'GET /consults',
     'GET /consults/{id}',
+    'GET /consults/{id}/evidence',
     'GET /flows',
     'GET /flows/{id}',
     'GET /operations',

@@ -122,3 +122,15 @@ test('the process must be given a valid PORT', () => {
   assert.throws(() => readProcessSettings({ PORT: '99999' }), /PORT/);
   assert.equal(readProcessSettings({ PORT: '6000' }).configDir, '/app/config');
 });
+
+test('EVIDENCE_RETENTION_DAYS: 1825 by default, its own key, and at least a year', () => {
+  assert.equal(parseConfigText(BASE, 'f').raw.EVIDENCE_RETENTION_DAYS, 1825);
+  assert.equal(
+    parseConfigText(`${BASE}EVIDENCE_RETENTION_DAYS=3650\n`, 'f').raw.EVIDENCE_RETENTION_DAYS,
+    3650,
+  );
+  assert.deepEqual(
+    issuesOf(`${BASE}EVIDENCE_RETENTION_DAYS=30\n`).map((i) => i.key),
+    ['EVIDENCE_RETENTION_DAYS'],
+  );
+});

@@ -142,7 +142,15 @@ describe('consent evidence chain (store)', () => {
 
   test('retention removes the oldest entries only and the rest still verifies from the anchor', () => {
     const { store, raw, clock } = storeWithThree();
+    const ctx = {
+      actor: { kind: 'system' as const, label: 'flow' },
+      ip: null,
+      userAgent: null,
+      consent: null,
+    };
+    store.evidence.saveFlowContext('f-old', ctx, clock.now());
     clock.advance(400 * DAY);
+    store.evidence.saveFlowContext('f-new', ctx, clock.now());
     store.tx(() => store.evidence.append(entry('c-4'), clock.now()));
     const cutoff = clock.now() - 365 * DAY;
     assert.equal(
@@ -150,6 +158,8 @@ describe('consent evidence chain (store)', () => {
       3,
     );
     assert.deepEqual(store.evidence.forConsult('c-1'), []);
+    assert.equal(store.evidence.flowContext('f-old'), undefined, 'old flow contexts go with them');
+    assert.deepEqual(store.evidence.flowContext('f-new'), ctx);
     assert.deepEqual(store.evidence.verify(), { ok: true, entries: 1 });
     clock.advance(1000);
     assert.equal(store.tx(() => store.evidence.append(entry('c-5'), clock.now())).id, 5);

@@ -143,6 +143,8 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
       last = { id, hash: String(r.hash) };
       removed++;
     }
+    // Who started a flow matters only while its steps may still record; past retention it goes too.
+    this.s.get('DELETE FROM flow_evidence_context WHERE created_at < ?').run(before);
     if (last) {
       this.s
         .get(

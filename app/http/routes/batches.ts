@@ -12,7 +12,9 @@ import {
   startBatch,
   subscribeBatch,
 } from '../../use-cases/batches/index.ts';
+import { saveBatchEvidenceContext } from '../../use-cases/evidence/consent-evidence.ts';
 import { BATCH_CSV_MAX_BYTES, CSV_TYPES, withCsvUpload } from '../csv-upload.ts';
+import { requestEvidenceContext } from '../evidence-context.ts';
 import { parseInput } from '../validation.ts';
 import { startFlowBody } from './flows.ts';
 
@@ -70,6 +72,7 @@ export function batchRoutes(deps: AppDeps, o: { readonly heartbeatMs?: number } 
         'send the CPFs as text/csv (one per line, or a header with a cpf column) or as application/json {"cpfs": [...]}',
       );
     }
+    saveBatchEvidenceContext(bd, started.batchId, requestEvidenceContext(req, res, undefined));
     res
       .status(202)
       .location(`${req.baseUrl}/batches/${started.batchId}`)

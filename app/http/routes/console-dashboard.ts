@@ -9,7 +9,9 @@ import {
   dashboardBatches,
   forPage,
 } from '../../use-cases/console/dashboard-batches.ts';
+import { saveBatchEvidenceContext } from '../../use-cases/evidence/consent-evidence.ts';
 import { BATCH_CSV_MAX_BYTES, CSV_TYPES, withCsvUpload } from '../csv-upload.ts';
+import { requestEvidenceContext } from '../evidence-context.ts';
 import { requireSession, sessionOf } from '../middleware/session.ts';
 import { parseInput } from '../validation.ts';
 import type { ConsoleContext } from './console-context.ts';
@@ -77,6 +79,13 @@ export function consoleDashboardRoutes(
       ...(q.sendWhatsapp ? { sendWhatsapp: true } : {}),
     };
     const started = await withCsvUpload(req, BATCH_CSV_MAX_BYTES, (csv) => api.start({ csv, options }));
+    if (deps.store) {
+      saveBatchEvidenceContext(
+        { store: deps.store, clock: deps.clock },
+        started.batchId,
+        requestEvidenceContext(req, res, undefined),
+      );
+    }
     deps.logger.info('console: batch started', {
       batchId: started.batchId,
       accepted: started.accepted,

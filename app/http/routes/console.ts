@@ -10,6 +10,7 @@ import { parseInput } from '../validation.ts';
 import { consoleApiRoutes } from './console-api.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { consoleDashboardRoutes } from './console-dashboard.ts';
+import { consoleEvidenceRoutes } from './console-evidence.ts';
 import { consoleHeaders } from './console-headers.ts';
 import { consoleOutboxRoutes } from './console-outbox.ts';
 
@@ -103,6 +104,7 @@ export function consoleRoutes(ctx: ConsoleContext): Router {
     res.json({ ok: true });
   });
 
+  router.use(consoleEvidenceRoutes(ctx));
   router.use('/api', consoleDashboardRoutes(ctx));
   router.use('/api', consoleOutboxRoutes(ctx));
   router.use('/api', consoleApiRoutes(ctx));

@@ -35,6 +35,8 @@ export interface DashboardFlow {
   readonly reason: string | null;
   readonly currentStep: FlowStepName | null;
   readonly margin: number | null;
+  /** The flow's consult (its consent evidence page is /config-v8/evidencias/<id>). */
+  readonly consultId: string | null;
   readonly fromBatch: boolean;
   /** Last transient error of a flow still retrying. */
   readonly lastError: string | null;
@@ -83,6 +85,7 @@ export function describeDashboard<B>(deps: DashboardDeps<B>): DashboardView<B> {
           reason: f.reason,
           currentStep: f.currentStep,
           margin: f.consult?.margin ?? null,
+          consultId: f.consult?.id ?? null,
           fromBatch: f.batchItemId !== null,
           lastError: f.active ? f.lastError : null,
           createdAt: f.createdAt,

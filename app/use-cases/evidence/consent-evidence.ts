@@ -67,15 +67,32 @@ export function recorderFor(deps: EvidenceDeps, context: EvidenceContext): Evide
   return { record: (event, consultId, cpf, v8) => recordEvidence(deps, context, event, consultId, cpf, v8) };
 }
 
-/** Context of a flow started before evidence existed, or by the service itself. */
+const batchKey = (batchId: string) => `batch:${batchId}`;
+
+/** Who started a batch: its flows' evidence names them (saved right after the batch is created). */
+export function saveBatchEvidenceContext(
+  deps: Pick<EvidenceDeps, 'store' | 'clock'>,
+  batchId: string,
+  context: EvidenceContext,
+): void {
+  deps.store.evidence.saveFlowContext(batchKey(batchId), context, deps.clock.now());
+}
+
+/**
+ * Who a flow acts for: its caller (saved at start), else the caller who started its batch, else
+ * the service itself (flows started before evidence existed).
+ */
 export function flowEvidenceContext(
   store: Store,
   flow: { readonly id: string; readonly batchItemId?: string | null | undefined },
 ): EvidenceContext {
   const saved = store.evidence.flowContext(flow.id);
   if (saved) return { ...saved, flowId: flow.id };
+  const batchId = flow.batchItemId ? store.batches.item(flow.batchItemId)?.batchId : undefined;
+  const ofBatch = batchId ? store.evidence.flowContext(batchKey(batchId)) : undefined;
+  if (ofBatch) return { ...ofBatch, flowId: flow.id };
   return {
-    actor: { kind: 'system', label: flow.batchItemId ? `batch item ${flow.batchItemId}` : 'flow' },
+    actor: { kind: 'system', label: batchId ? `batch ${batchId}` : 'flow' },
     ip: null,
     userAgent: null,
     consent: null,
@@ -95,6 +112,31 @@ export function consultEvidence(deps: Pick<EvidenceDeps, 'store'>, consultId: st
   const entries = deps.store.evidence.forConsult(consultId);
   if (entries.length === 0) throw new AppError('not_found', `no consent evidence for consult ${consultId}`);
   return { consultId, entries, chain: deps.store.evidence.verify() };
+}
+
+export interface EvidenceEntryView extends Omit<EvidenceEntry, 'at'> {
+  /** ISO 8601, UTC. */
+  readonly at: string;
+}
+
+export interface ConsultEvidenceView {
+  readonly consultId: string;
+  readonly entries: readonly EvidenceEntryView[];
+  readonly chain: ChainCheck;
+}
+
+export const toEntryView = (e: EvidenceEntry): EvidenceEntryView => ({
+  ...e,
+  at: new Date(e.at).toISOString(),
+});
+
+/** consultEvidence with times as ISO UTC text (the API answer). */
+export function consultEvidenceView(
+  deps: Pick<EvidenceDeps, 'store'>,
+  consultId: string,
+): ConsultEvidenceView {
+  const r = consultEvidence(deps, consultId);
+  return { consultId: r.consultId, entries: r.entries.map(toEntryView), chain: r.chain };
 }
 
 /** Retention: removes entries older than `retentionDays` (oldest first). Returns how many. */

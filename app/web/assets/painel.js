@@ -171,6 +171,13 @@
       if (f.margin !== null && f.margin !== undefined) {
         resultado.append(criar('span', 'sub', `margem ${moeda.format(f.margin)}`));
       }
+      if (f.consultId) {
+        const link = criar('a', 'sub', 'evidências do consentimento');
+        link.href = `/config-v8/evidencias/${encodeURIComponent(f.consultId)}`;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        resultado.append(link);
+      }
       const motivo = criar('td', 'motivo', motivoDoFluxo(f));
       tr.append(inicio, doc, situacao, resultado, motivo);
       corpo.append(tr);
