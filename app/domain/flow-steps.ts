@@ -36,6 +36,19 @@ export function nextStep(step: FlowStepName): FlowStepName | undefined {
 export const FLOW_STATUSES = ['queued', 'running', 'waiting_margin', 'completed'] as const;
 export type FlowStatus = (typeof FLOW_STATUSES)[number];
 
+/**
+ * The status the API shows: a running flow parked until V8's consult quota frees a slot shows as
+ * waiting_quota (stored as running with flows.quota_wait_until, see migration 005).
+ */
+export type FlowViewStatus = FlowStatus | 'waiting_quota';
+
+export function flowViewStatus(flow: {
+  readonly status: FlowStatus;
+  readonly quotaWaitUntil: number | null;
+}): FlowViewStatus {
+  return flow.status === 'running' && flow.quotaWaitUntil !== null ? 'waiting_quota' : flow.status;
+}
+
 /** simulated: Kentro gets value + simulated stage; no_margin: rejected/failed consult or no margin; failed: anything else. */
 export const FLOW_OUTCOMES = ['simulated', 'no_margin', 'failed'] as const;
 export type FlowOutcome = (typeof FLOW_OUTCOMES)[number];

@@ -103,6 +103,11 @@ export interface BatchRepository {
   finishes(batchId: string, limit: number): { finished: number; recent: number[] };
   /** Pending items of queued/running batches: oldest batch first, then input order. */
   nextPending(limit: number): BatchItemRecord[];
+  /**
+   * Items whose flow waits for V8's consult quota, and the earliest resume time; `needConsult`: items
+   * that have yet to get a consult (pending, or running without one).
+   */
+  quotaView(batchId: string): { waiting: number; resumeAt: number | null; needConsult: number };
   /** Running items of every batch; `active`: those whose flow is queued or running (not waiting for V8). */
   inFlight(): { total: number; active: number };
   /** pending -> running with its flow; false when the item was not pending. */
@@ -276,6 +281,27 @@ export class SqliteBatchRepository implements BatchRepository {
         )
         .all(limit) as Row[]
     ).map(toItem);
+  }
+
+  quotaView(batchId: string): { waiting: number; resumeAt: number | null; needConsult: number } {
+    const r = this.s
+      .get(
+        `SELECT
+           COALESCE(SUM(CASE WHEN i.status = 'running' AND f.status = 'running' AND f.quota_wait_until IS NOT NULL
+             THEN 1 ELSE 0 END), 0) AS waiting,
+           MIN(CASE WHEN i.status = 'running' AND f.status = 'running' THEN f.quota_wait_until END) AS resume_at,
+           COALESCE(SUM(CASE WHEN i.status = 'pending'
+             OR (i.status = 'running' AND f.status <> 'completed' AND f.consult_id IS NULL) THEN 1 ELSE 0 END), 0)
+             AS need_consult
+         FROM cpf_batch_items i LEFT JOIN flows f ON f.id = i.flow_id
+         WHERE i.batch_id = ? AND i.status IN ('pending', 'running')`,
+      )
+      .get(batchId) as Row;
+    return {
+      waiting: num(r.waiting) ?? 0,
+      resumeAt: num(r.resume_at),
+      needConsult: num(r.need_consult) ?? 0,
+    };
   }
 
   inFlight(): { total: number; active: number } {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.ts';
 import { type BatchRepository, SqliteBatchRepository } from './batch-repository.ts';
+import { type ConsultQuotaRepository, SqliteConsultQuotaRepository } from './consult-quota-repository.ts';
 import { type ConsultRepository, SqliteConsultRepository } from './consult-repository.ts';
 import { type FlowRepository, SqliteFlowRepository } from './flow-repository.ts';
 import { type AppliedMigration, appliedMigrations, type Migration, runMigrations } from './migrate.ts';
@@ -59,6 +60,8 @@ export interface Store {
   readonly outbox: OutboxRepository;
   /** Batches of CPFs and their items. */
   readonly batches: BatchRepository;
+  /** V8's consult quota per login. */
+  readonly consultQuota: ConsultQuotaRepository;
   readonly signals: StoreSignals;
   /**
    * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). Synchronous on purpose:
@@ -90,6 +93,7 @@ class SqliteStore implements Store {
   readonly webhookEvents: WebhookEventRepository;
   readonly outbox: OutboxRepository;
   readonly batches: BatchRepository;
+  readonly consultQuota: ConsultQuotaRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
   private depth = 0;
@@ -105,6 +109,7 @@ class SqliteStore implements Store {
     this.webhookEvents = new SqliteWebhookEventRepository(s);
     this.outbox = new SqliteOutboxRepository(s);
     this.batches = new SqliteBatchRepository(s);
+    this.consultQuota = new SqliteConsultQuotaRepository(s);
   }
 
   tx<T>(fn: () => T): T {

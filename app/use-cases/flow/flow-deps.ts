@@ -6,6 +6,7 @@ import type { V8Client } from '../../adapters/v8/v8-client.ts';
 import { missingV8Keys, type V8CredentialsProvider } from '../../adapters/v8/v8-credentials.ts';
 import type { AppConfig, KentroSettings, V8Provider } from '../../config/app-config.ts';
 import { AppError } from '../../domain/app-error.ts';
+import type { QuotaRule } from '../../domain/consult-quota.ts';
 import type { DeliveryBackoff } from '../../domain/delivery-retry.ts';
 import type { SimulationPolicyName } from '../../domain/simulation-policy.ts';
 import type { Logger } from '../../logging/logger.ts';
@@ -28,6 +29,8 @@ export interface FlowSettings {
   readonly stepRetry: DeliveryBackoff & { readonly maxAttempts: number };
   /** Backoff of the CRM outbox (never gives up). */
   readonly outboxBackoff: DeliveryBackoff;
+  /** New V8 consults per login per window (V8_CONSULT_QUOTA, V8_CONSULT_QUOTA_WINDOW_S). */
+  readonly consultQuota: QuotaRule;
 }
 
 /** Everything the flow, the webhook processing, the outbox relay and the workers need. */
@@ -38,6 +41,8 @@ export interface FlowDeps {
   readonly settings: FlowSettings;
   /** The V8 provider of this client (read on every use: the console may change it). */
   readonly provider: () => V8Provider;
+  /** The V8 login (username) the consult quota is counted for; read on every use. */
+  readonly v8Login: () => string;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Config keys still missing for flows to run (names only); empty when ready. */
@@ -61,6 +66,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
+    consultQuota: { limit: config.v8.consultQuota, windowMs: config.v8.consultQuotaWindowMs },
     ...over,
   };
 }
@@ -83,6 +89,7 @@ export function buildFlowDeps(o: BuildFlowDepsOptions): FlowDeps {
     kentro: o.kentro,
     settings: flowSettingsFrom(o.config, o.settings),
     provider: () => o.v8.credentials().provider,
+    v8Login: () => o.v8.credentials().username ?? '',
     clock: o.clock,
     logger: o.logger,
     missing: () => [...missingV8Keys(o.v8.credentials()), ...missingSettings(o.config.kentro)],

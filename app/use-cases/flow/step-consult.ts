@@ -1,13 +1,20 @@
+import { isAppError } from '../../domain/app-error.ts';
 import { createConsult } from '../create-consult.ts';
+import { parkForQuota, quotaRefusedByV8, reserveConsultSlot } from './consult-quota.ts';
 import type { StepHandler } from './flow-step.ts';
 
 const DAY_MS = 86_400_000;
+/** Errors with which V8 refused a creation outright (no consult made). */
+const NOTHING_CREATED = new Set(['rate_limited', 'invalid_data', 'rejected', 'already_exists']);
 
 /**
  * Creates the consent term, or reuses the CPF's consult of the last FLOW_CONSULT_VALID_DAYS that is
  * not rejected/failed (a new run never opens a second consult). The id is committed right after V8
  * answers; if we crash before that, the next attempt's create meets V8's "already exists" and
  * createConsult resolves the existing consult instead of creating another.
+ *
+ * A new consult takes a slot of V8's consult quota first; when none is free (or V8 answers 429) the
+ * flow is parked until one frees up (waiting_quota), never failed for it.
  */
 export const consultStep: StepHandler = async (deps, flow) => {
   if (flow.consultId !== null) return { kind: 'next', detail: { consultId: flow.consultId, resumed: true } };
@@ -26,19 +33,38 @@ export const consultStep: StepHandler = async (deps, flow) => {
   const lead = flow.lead;
   if (!lead) throw new Error('flow reached the consult step without a normalized lead');
   const provider = deps.provider();
-  const created = await createConsult(
-    deps.v8,
-    {
-      cpf: flow.cpf,
-      name: lead.name,
-      birthDate: lead.birthDate,
-      gender: lead.gender,
-      email: lead.email,
-      phone: lead.phone,
-      provider,
-    },
-    { defaultProvider: provider, clock: deps.clock },
-  );
+  const slot = reserveConsultSlot(deps);
+  if (!slot.ok) {
+    parkForQuota(deps, flow, slot.resumeAt, 'quota');
+    return { kind: 'stop' };
+  }
+  let created: Awaited<ReturnType<typeof createConsult>>;
+  try {
+    created = await createConsult(
+      deps.v8,
+      {
+        cpf: flow.cpf,
+        name: lead.name,
+        birthDate: lead.birthDate,
+        gender: lead.gender,
+        email: lead.email,
+        phone: lead.phone,
+        provider,
+      },
+      { defaultProvider: provider, clock: deps.clock },
+    );
+  } catch (err) {
+    // V8 refused the request itself: nothing was created, the slot is not used. (Timeouts and 5xx keep
+    // it: the consult may exist.)
+    if (isAppError(err) && NOTHING_CREATED.has(err.code)) slot.release();
+    if (isAppError(err) && err.code === 'rate_limited') {
+      parkForQuota(deps, flow, quotaRefusedByV8(deps, err.retryAfterS), 'v8_429');
+      return { kind: 'stop' };
+    }
+    throw err;
+  }
+  // An active consult V8 already had was answered instead: no new consult was made.
+  if (created.existing) slot.release();
   return {
     kind: 'next',
     detail: { consultId: created.id, existingAtV8: created.existing, status: created.status },

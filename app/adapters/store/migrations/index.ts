@@ -1,10 +1,11 @@
 import type { Migration } from '../migrate.ts';
 import { migration001 } from './001-core.ts';
 import { migration002 } from './002-batches.ts';
+import { migration005 } from './005-consult-quota.ts';
 
 /**
  * Every schema change, in order. To add one: create `NNN-<name>.ts` next to this file exporting a
  * `Migration` with `version: NNN`, and append it here (e.g. `002-batches.ts` -> `migration002`).
  * Never edit a migration that has shipped: databases in the field already ran it.
  */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration005];
