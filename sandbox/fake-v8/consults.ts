@@ -136,9 +136,15 @@ export class ConsultStore {
         problem(400, 'age_validation_minimum_age_not_reached', 'Idade mínima de 18 anos não atingida.'),
       );
     }
-    const waitMs = this.ctx.consultQuota.take(account.username, config.consultsPerHour, now);
+    const waitMs = this.ctx.consultQuota.take(
+      account.username,
+      config.consultsPerHour,
+      now,
+      config.consultQuotaWindowS * 1000,
+    );
     if (waitMs > 0) {
       this.ctx.stats.countRateLimited(account.username);
+      this.ctx.stats.countQuotaRefused(account.username);
       throw new ReplyError({
         status: 429,
         json: { message: RATE_LIMIT_MESSAGE },

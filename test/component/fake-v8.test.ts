@@ -400,6 +400,21 @@ describe('fake V8', () => {
       assert.equal((await v8('POST', '/private-consignment/consult', consultBody(CPF.rejected))).status, 201);
     });
 
+    test('the consult quota window is configurable; refusals are counted apart', async () => {
+      fake.configure({ consultsPerHour: 2, consultQuotaWindowS: 20 });
+      const create = (cpf: string) => v8('POST', '/private-consignment/consult', consultBody(cpf));
+      assert.equal((await create(CPF.success)).status, 201);
+      fake.advanceClock(5000);
+      assert.equal((await create(CPF.rejected)).status, 201);
+      const over = await create(CPF.failed);
+      assert.equal(over.status, 429);
+      assert.equal(over.headers.get('retry-after'), '15', 'the first one leaves the 20 s window in 15 s');
+      assert.equal(fake.stats().quotaRefused[A.username], 1);
+      fake.advanceClock(15_001);
+      assert.equal((await create(CPF.failed)).status, 201);
+      assert.equal(fake.stats().quotaRefused[A.username], 1);
+    });
+
     test('basic client data by CPF', async () => {
       const r = await v8('GET', `/private-consignment/consult/client-data/basic/${CPF.birthCheck}`);
       assert.equal(r.status, 200);

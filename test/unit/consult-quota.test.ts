@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../../app/adapters/clock.ts';
+import { openStore } from '../../app/adapters/store/store.ts';
 import { withQuotaEta } from '../../app/domain/batch-eta.ts';
 import {
   lastSlotAt,
@@ -124,5 +128,38 @@ describe('consult quota policy', () => {
     ];
     for (const [name, rate, readyAt, want] of table)
       assert.equal(withQuotaEta(rate, readyAt, T0), want, name);
+  });
+
+  test('the counts survive a restart of the store (per login); a release frees the slot', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cltv8-quota-'));
+    try {
+      const c = new ManualClock(T0);
+      const first = openStore({ dataDir: dir, clock: c });
+      for (let i = 0; i < 5; i++) first.consultQuota.take('a@login', T0 - i * S);
+      const extra = first.consultQuota.take('a@login', T0);
+      first.consultQuota.release(extra);
+      first.consultQuota.take('b@login', T0);
+      first.consultQuota.block('b@login', T0 + 3 * S);
+      first.consultQuota.block('b@login', T0 + S); // an earlier block does not shorten it
+      first.close();
+      const again = openStore({ dataDir: dir, clock: c });
+      const state = (login: string) => ({
+        used: again.consultQuota.used(login, T0 - FIVE_PER_20S.windowMs),
+        blockedUntil: again.consultQuota.blockedUntil(login),
+      });
+      assert.deepEqual(quotaDecision(FIVE_PER_20S, state('a@login'), T0), {
+        ok: false,
+        resumeAt: T0 + 16 * S,
+      });
+      assert.deepEqual(quotaDecision(FIVE_PER_20S, state('b@login'), T0), {
+        ok: false,
+        resumeAt: T0 + 3 * S,
+      });
+      assert.deepEqual(quotaDecision(FIVE_PER_20S, state('b@login'), T0 + 3 * S), { ok: true });
+      assert.equal(again.consultQuota.prune(T0 - 2 * S), 3, 'a@login at -4, -3 and -2 s');
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

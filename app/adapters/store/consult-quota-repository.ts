@@ -7,6 +7,8 @@ export interface ConsultQuotaRepository {
   /** Counts one consult of the login at `at`; returns the row id (to release it if V8 created nothing). */
   take(login: string, at: number): number;
   release(id: number): void;
+  /** Moves a count to `at` (V8 answered then: it counted the consult no later). */
+  confirm(id: number, at: number): void;
   blockedUntil(login: string): number | null;
   /** V8 refused a creation with 429: no creation for this login before `until` (a later time wins). */
   block(login: string, until: number): void;
@@ -35,6 +37,10 @@ export class SqliteConsultQuotaRepository implements ConsultQuotaRepository {
 
   release(id: number): void {
     this.s.get('DELETE FROM v8_consult_quota WHERE id = ?').run(id);
+  }
+
+  confirm(id: number, at: number): void {
+    this.s.get('UPDATE v8_consult_quota SET created_at = MAX(created_at, ?) WHERE id = ?').run(at, id);
   }
 
   blockedUntil(login: string): number | null {

@@ -6,8 +6,13 @@ import type { FlowDeps } from './flow-deps.ts';
 export const QUOTA_429_MIN_WAIT_MS = 5000;
 
 export type ConsultSlot =
-  /** Counted: create the consult now; `release` when V8 created nothing after all. */
-  { readonly ok: true; readonly release: () => void } | { readonly ok: false; readonly resumeAt: number };
+  /**
+   * Counted: create the consult now; `confirm` when V8 answered (the count moves to the answer's time:
+   * V8 counted it somewhere between our request and its answer, so our slot never frees before V8's);
+   * `release` when V8 created nothing after all.
+   */
+  | { readonly ok: true; readonly confirm: () => void; readonly release: () => void }
+  | { readonly ok: false; readonly resumeAt: number };
 
 /** The V8 login the quota is counted for (the console may change it: read on every use). */
 export function quotaLogin(deps: Pick<FlowDeps, 'v8Login'>): string {
@@ -33,10 +38,14 @@ export function reserveConsultSlot(deps: FlowDeps): ConsultSlot {
       now,
     );
     if (!decision.ok) return decision;
-    if (rule.limit <= 0) return { ok: true, release: () => {} };
+    if (rule.limit <= 0) return { ok: true, confirm: () => {}, release: () => {} };
     store.consultQuota.prune(now - rule.windowMs);
     const id = store.consultQuota.take(login, now);
-    return { ok: true, release: () => store.consultQuota.release(id) };
+    return {
+      ok: true,
+      confirm: () => store.consultQuota.confirm(id, clock.now()),
+      release: () => store.consultQuota.release(id),
+    };
   });
 }
 

@@ -57,6 +57,7 @@ export const consultStep: StepHandler = async (deps, flow) => {
     // V8 refused the request itself: nothing was created, the slot is not used. (Timeouts and 5xx keep
     // it: the consult may exist.)
     if (isAppError(err) && NOTHING_CREATED.has(err.code)) slot.release();
+    else slot.confirm();
     if (isAppError(err) && err.code === 'rate_limited') {
       parkForQuota(deps, flow, quotaRefusedByV8(deps, err.retryAfterS), 'v8_429');
       return { kind: 'stop' };
@@ -65,6 +66,7 @@ export const consultStep: StepHandler = async (deps, flow) => {
   }
   // An active consult V8 already had was answered instead: no new consult was made.
   if (created.existing) slot.release();
+  else slot.confirm();
   return {
     kind: 'next',
     detail: { consultId: created.id, existingAtV8: created.existing, status: created.status },
