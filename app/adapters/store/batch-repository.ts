@@ -108,6 +108,8 @@ export interface BatchRepository {
    * that have yet to get a consult (pending, or running without one).
    */
   quotaView(batchId: string): { waiting: number; resumeAt: number | null; needConsult: number };
+  /** Consults the batch's flows created at V8 and the ones they reused (ours or found in V8's list). */
+  consultUse(batchId: string): { created: number; reused: number };
   /** Running items of every batch; `active`: those whose flow is queued or running (not waiting for V8). */
   inFlight(): { total: number; active: number };
   /** pending -> running with its flow; false when the item was not pending. */
@@ -302,6 +304,20 @@ export class SqliteBatchRepository implements BatchRepository {
       resumeAt: num(r.resume_at),
       needConsult: num(r.need_consult) ?? 0,
     };
+  }
+
+  consultUse(batchId: string): { created: number; reused: number } {
+    const r = this.s
+      .get(
+        `SELECT
+           COALESCE(SUM(CASE WHEN json_extract(s.detail, '$.created') = 1 THEN 1 ELSE 0 END), 0) AS created,
+           COALESCE(SUM(CASE WHEN json_extract(s.detail, '$.reused') = 1
+             OR json_extract(s.detail, '$.existingAtV8') = 1 THEN 1 ELSE 0 END), 0) AS reused
+         FROM cpf_batch_items i JOIN flow_steps s ON s.flow_id = i.flow_id AND s.name = 'consult'
+         WHERE i.batch_id = ? AND s.status = 'done'`,
+      )
+      .get(batchId) as Row;
+    return { created: num(r.created) ?? 0, reused: num(r.reused) ?? 0 };
   }
 
   inFlight(): { total: number; active: number } {

@@ -32,6 +32,11 @@ export interface BatchView {
    * consults still to create; null while there is nothing to go by, 0 when nothing is left.
    */
   readonly etaS: number | null;
+  /**
+   * V8 consults the batch's flows created, and the ones they reused instead (ours, or found in V8's
+   * list within FLOW_CONSULT_VALID_DAYS): the quota saved.
+   */
+  readonly consults: { readonly created: number; readonly reused: number };
   /** Items whose flow waits for V8's consult quota (waiting_quota) and when the first resumes; null when none. */
   readonly waitingQuota: { readonly items: number; readonly resumeAt: string } | null;
   readonly createdAt: string;
@@ -52,6 +57,7 @@ export function toBatchView(deps: BatchReadDeps, batch: BatchRecord, now: number
   const percent = total === 0 ? 100 : Math.floor((processed * 1000) / total) / 10;
   let etaS: number | null = null;
   let waitingQuota: BatchView['waitingQuota'] = null;
+  const consults = store.batches.consultUse(batch.id);
   if (remaining > 0) {
     const q = store.batches.quotaView(batch.id);
     if (q.waiting > 0 && q.resumeAt !== null) {
@@ -61,15 +67,18 @@ export function toBatchView(deps: BatchReadDeps, batch: BatchRecord, now: number
       const f = store.batches.finishes(batch.id, ETA_WINDOW + 1);
       const rule = deps.settings.consultQuota;
       const login = quotaLogin(deps);
+      // Items still to get a consult will need a new one as often as the batch's items so far did.
+      const decided = consults.created + consults.reused;
+      const needNew = decided > 0 ? Math.ceil((q.needConsult * consults.created) / decided) : q.needConsult;
       const readyAt =
-        rule.limit > 0 && q.needConsult > 0
+        rule.limit > 0 && needNew > 0
           ? lastSlotAt(
               rule,
               {
                 used: store.consultQuota.used(login, now - rule.windowMs),
                 blockedUntil: store.consultQuota.blockedUntil(login),
               },
-              q.needConsult,
+              needNew,
               now,
             )
           : null;
@@ -94,6 +103,7 @@ export function toBatchView(deps: BatchReadDeps, batch: BatchRecord, now: number
     percent,
     counts,
     etaS,
+    consults,
     waitingQuota,
     createdAt: iso(batch.createdAt) as string,
     startedAt: iso(batch.startedAt),
