@@ -27,7 +27,11 @@ export interface LeadFacts {
 export type DataField = 'birthDate' | 'name';
 
 export type ReuseDecision =
-  | { readonly action: 'reuse'; readonly consult: ExistingConsult; readonly why: 'success' | 'in_progress' | 'rejected' }
+  | {
+      readonly action: 'reuse';
+      readonly consult: ExistingConsult;
+      readonly why: 'success' | 'in_progress' | 'rejected';
+    }
   | {
       readonly action: 'create';
       readonly why: 'none' | 'failed' | 'data_changed';
@@ -49,12 +53,7 @@ export function refusedFields(description: string | null): DataField[] {
 
 const day = (v: string) => v.trim().slice(0, 10);
 const plainName = (v: string) =>
-  v
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toUpperCase();
+  v.normalize('NFD').replace(/\p{M}/gu, '').replace(/\s+/g, ' ').trim().toUpperCase();
 
 function changedSince(c: ExistingConsult, lead: LeadFacts, fields: readonly DataField[]): DataField[] {
   return fields.filter((f) => {

@@ -252,14 +252,17 @@ export class ConsultStore {
       description:
         s.status === 'SUCCESS'
           ? null
-          : (s.description ?? scenario.description ?? 'Trabalhador não elegível para o Crédito do Trabalhador'),
+          : (s.description ??
+            scenario.description ??
+            'Trabalhador não elegível para o Crédito do Trabalhador'),
       createdAt,
       updatedAt: createdAt,
       scenario,
       result: null,
       history: [{ status: s.status, at: new Date(createdAt).toISOString() }],
     };
-    if (s.status === 'SUCCESS') c.result = buildResult(c, scenario.availableMarginValue ?? '500.00', createdAt);
+    if (s.status === 'SUCCESS')
+      c.result = buildResult(c, scenario.availableMarginValue ?? '500.00', createdAt);
     this.consults.set(c.id, c);
     return c;
   }
