@@ -18,6 +18,9 @@ export interface V8Settings {
   readonly maxConcurrency: number;
   readonly timeoutMs: number;
   readonly tokenMarginS: number;
+  /** New consults per login per window (0 = no quota). */
+  readonly consultQuota: number;
+  readonly consultQuotaWindowMs: number;
 }
 
 export interface KentroSettings {
@@ -142,6 +145,8 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       maxConcurrency: r.V8_MAX_CONCURRENCY,
       timeoutMs: r.V8_TIMEOUT_MS,
       tokenMarginS: r.V8_TOKEN_MARGIN_S,
+      consultQuota: r.V8_CONSULT_QUOTA,
+      consultQuotaWindowMs: r.V8_CONSULT_QUOTA_WINDOW_S * 1000,
     },
     kentro: {
       baseUrl: r.KENTRO_BASE_URL,

@@ -223,6 +223,16 @@ export const CONFIG_KEYS = {
   },
   V8_MAX_CONCURRENCY: { schema: int(4, 1, 64), doc: 'Most V8 calls in flight at once.', kind: 'setting' },
   V8_TIMEOUT_MS: { schema: int(15000, 1000, 120000), doc: 'Timeout of one V8 call (ms).', kind: 'setting' },
+  V8_CONSULT_QUOTA: {
+    schema: int(250, 0, 100000),
+    doc: "New V8 consults one V8 login may create per V8_CONSULT_QUOTA_WINDOW_S (integrators treat 250 per hour as V8's quota). Flows past it wait (waiting_quota) instead of failing. 0 = no quota.",
+    kind: 'setting',
+  },
+  V8_CONSULT_QUOTA_WINDOW_S: {
+    schema: int(3600, 1, 86400),
+    doc: 'Window of V8_CONSULT_QUOTA in seconds (a sliding window: a consult counts until this long after it was created).',
+    kind: 'setting',
+  },
   V8_TOKEN_MARGIN_S: {
     schema: int(300, 0, 3600),
     doc: 'Refresh the V8 token this many seconds before it expires.',

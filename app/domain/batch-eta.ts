@@ -41,3 +41,18 @@ export function batchEtaSeconds(i: EtaInput): number | null {
   const perMs = done / elapsed;
   return Math.ceil(i.remaining / perMs / 1000);
 }
+
+/**
+ * The time left once V8's consult quota is counted in: never less than the wait for the slot of the
+ * last consult still to create (`quotaReadyAt`, from consult-quota's lastSlotAt). The observed rate
+ * cannot know it: the first window of a batch runs at full speed, then everything waits.
+ */
+export function withQuotaEta(
+  rateEtaS: number | null,
+  quotaReadyAt: number | null,
+  now: number,
+): number | null {
+  if (quotaReadyAt === null || quotaReadyAt <= now) return rateEtaS;
+  const quotaS = Math.ceil((quotaReadyAt - now) / 1000);
+  return rateEtaS === null ? quotaS : Math.max(rateEtaS, quotaS);
+}

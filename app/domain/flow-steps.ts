@@ -37,6 +37,19 @@ export const FLOW_STATUSES = ['queued', 'running', 'waiting_margin', 'completed'
 export type FlowStatus = (typeof FLOW_STATUSES)[number];
 
 /**
+ * The status the API shows: a running flow parked until V8's consult quota frees a slot shows as
+ * waiting_quota (stored as running with flows.quota_wait_until, see migration 005).
+ */
+export type FlowViewStatus = FlowStatus | 'waiting_quota';
+
+export function flowViewStatus(flow: {
+  readonly status: FlowStatus;
+  readonly quotaWaitUntil: number | null;
+}): FlowViewStatus {
+  return flow.status === 'running' && flow.quotaWaitUntil !== null ? 'waiting_quota' : flow.status;
+}
+
+/**
  * simulated: Kentro gets value + simulated stage; no_margin: V8 refused (not eligible) or no margin;
  * needs_data: V8's registration data disagree with the lead's (birth date, name…): fix and run again;
  * blocked_by_worker: the worker blocked margin queries in the government app; failed: anything else.

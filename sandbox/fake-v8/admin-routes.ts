@@ -1,4 +1,5 @@
 import type { FakeV8Admin } from './admin.ts';
+import type { SeedConsult } from './consults.ts';
 import { type FaultSpec, validateFaultSpec } from './faults.ts';
 import {
   asRecord,
@@ -95,6 +96,18 @@ export function adminRoutes(router: Router, admin: FakeV8Admin): void {
       }
       admin.setScenario(r.params.cpf ?? '', { label: 'custom', ...(s as object) } as Scenario);
       return noContent();
+    })
+    .add('POST', '/__admin/consults', (r) => {
+      const b = (r.body ?? {}) as Record<string, unknown>;
+      const errors: string[] = [];
+      if (typeof b.cpf !== 'string' || !/^\d{11}$/.test(b.cpf)) errors.push('cpf must be 11 digits');
+      if (!['SUCCESS', 'REJECTED', 'FAILED'].includes(String(b.status)))
+        errors.push('status must be SUCCESS, REJECTED or FAILED');
+      if (b.ageDays !== undefined && !(typeof b.ageDays === 'number' && b.ageDays >= 0))
+        errors.push('ageDays must be a number >= 0');
+      if (errors.length > 0) return validation(errors);
+      const username = typeof b.username === 'string' ? b.username : undefined;
+      return json(201, admin.seedConsult(b as unknown as SeedConsult, username));
     })
     .add('POST', '/__admin/consults/:id/status', (r) =>
       statusChange(r, (status, description) => {

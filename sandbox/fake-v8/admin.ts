@@ -1,4 +1,5 @@
 import { consultDetail } from './consult-views.ts';
+import type { SeedConsult } from './consults.ts';
 import type { FakeContext } from './context.ts';
 import { type Fault, type FaultSpec, validateFaultSpec } from './faults.ts';
 import { operationDetail } from './operation-routes.ts';
@@ -53,6 +54,8 @@ export interface FakeV8Control {
     status: OperationStatus,
     description?: string | null,
   ): Record<string, unknown> | null;
+  /** A consult that already exists at V8 for `username` (default the first account); see ConsultStore.seed. */
+  seedConsult(s: SeedConsult, username?: string): Record<string, unknown>;
   state(): FakeV8State;
 }
 
@@ -155,6 +158,12 @@ export class FakeV8Admin implements FakeV8Control {
   /** Applies to consults created afterwards. */
   setScenario(cpf: string, scenario: Scenario): void {
     this.ctx.scenarios.set(cpf, scenario);
+  }
+
+  seedConsult(s: SeedConsult, username?: string): Record<string, unknown> {
+    const account = username ? this.ctx.accounts.get(username) : [...this.ctx.accounts.values()][0];
+    if (!account) throw new Error(`fake V8: no account ${username ?? '(none configured)'}`);
+    return consultDetail(this.ctx.consults.seed(account, s));
   }
 
   setConsultStatus(

@@ -60,6 +60,19 @@ export interface Consult extends ConsultInput {
   analysisRefusals: number;
 }
 
+/** A consult that already exists at V8 (made before the test, elsewhere): see ConsultStore.seed. */
+export interface SeedConsult {
+  cpf: string;
+  status: 'SUCCESS' | 'REJECTED' | 'FAILED';
+  /** REJECTED/FAILED reason (default: the scenario's, else a generic one). */
+  description?: string;
+  /** What the consult was made with (default 1990-01-31 / the scenario's name). */
+  birthDate?: string;
+  name?: string;
+  /** How long ago it was created (default 1 day). */
+  ageDays?: number;
+}
+
 export interface ConsultFilter {
   startDate?: number;
   endDate?: number;
@@ -140,9 +153,15 @@ export class ConsultStore {
         problem(400, 'age_validation_minimum_age_not_reached', 'Idade mínima de 18 anos não atingida.'),
       );
     }
-    const waitMs = this.ctx.consultQuota.take(account.username, config.consultsPerHour, now);
+    const waitMs = this.ctx.consultQuota.take(
+      account.username,
+      config.consultsPerHour,
+      now,
+      config.consultQuotaWindowS * 1000,
+    );
     if (waitMs > 0) {
       this.ctx.stats.countRateLimited(account.username);
+      this.ctx.stats.countQuotaRefused(account.username);
       throw new ReplyError({
         status: 429,
         json: { message: RATE_LIMIT_MESSAGE },
@@ -216,6 +235,46 @@ export class ConsultStore {
 
   all(): Consult[] {
     return [...this.consults.values()];
+  }
+
+  /**
+   * Admin: a consult that already exists for the account, in a final status, created `ageDays` ago.
+   * It does not count against the consult quota (it was made before) and sends no webhook.
+   */
+  seed(account: Account, s: SeedConsult): Consult {
+    const now = this.ctx.clock.now();
+    const createdAt = now - (s.ageDays ?? 1) * 86_400_000;
+    const scenario = this.ctx.scenarios.resolve(s.cpf);
+    const c: Consult = {
+      documentNumber: s.cpf,
+      gender: 'female',
+      birthDate: s.birthDate ?? scenario.birthDate ?? '1990-01-31',
+      name: s.name ?? scenario.name ?? 'CLIENTE CONSULTA EXISTENTE',
+      email: `${s.cpf}@example.com`,
+      phone: { countryCode: '55', areaCode: '11', phoneNumber: '912345678' },
+      provider: 'QI',
+      id: randomUUID(),
+      account: account.username,
+      partnerId: account.partnerId,
+      status: s.status,
+      description:
+        s.status === 'SUCCESS'
+          ? null
+          : (s.description ??
+            scenario.description ??
+            'Trabalhador não elegível para o Crédito do Trabalhador'),
+      createdAt,
+      updatedAt: createdAt,
+      scenario,
+      result: null,
+      history: [{ status: s.status, at: new Date(createdAt).toISOString() }],
+      authorizeCalls: 0,
+      analysisRefusals: 0,
+    };
+    if (s.status === 'SUCCESS')
+      c.result = buildResult(c, scenario.availableMarginValue ?? '500.00', createdAt);
+    this.consults.set(c.id, c);
+    return c;
   }
 
   /** Admin: put a consult in a status now (SUCCESS fills the result from its scenario). */

@@ -37,6 +37,7 @@ export {
   parseAccounts,
 } from './accounts.ts';
 export type { FakeV8Control, FakeV8State } from './admin.ts';
+export type { SeedConsult } from './consults.ts';
 export { cpfWithCheckDigits, isValidCpf } from './cpf.ts';
 export type { Fault, FaultSpec } from './faults.ts';
 export { DEFAULT_RUNTIME, type FakeV8Options, type RuntimeConfig } from './options.ts';

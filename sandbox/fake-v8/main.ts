@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     publicUrl: textEnv('FAKE_V8_PUBLIC_URL') ?? `http://localhost:${port}`,
     maxRps: intEnv('FAKE_V8_MAX_RPS', 0),
     consultsPerHour: intEnv('FAKE_V8_CONSULTS_PER_HOUR', 0),
+    consultQuotaWindowS: intEnv('FAKE_V8_CONSULT_QUOTA_WINDOW_S', 3600),
     stepMs: intEnv('FAKE_V8_STEP_MS', 1000),
     operationStepMs: intEnv('FAKE_V8_OPERATION_STEP_MS', 5000),
     tokenTtlS: intEnv('FAKE_V8_TOKEN_TTL_S', 86_400),

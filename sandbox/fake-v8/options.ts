@@ -8,8 +8,13 @@ export interface RuntimeConfig {
   tokenTtlS: number;
   /** Max BFF requests per second per account (sliding 1 s window); 0 = unlimited. */
   maxRps: number;
-  /** Max consult creations per account per rolling hour (the "250/h" quota); 0 = unlimited. */
+  /**
+   * Max consult creations per account per rolling `consultQuotaWindowS` (the "250/h" quota; the name
+   * predates the configurable window); 0 = unlimited. Past it: 429 with Retry-After.
+   */
   consultsPerHour: number;
+  /** Window of the consult quota, seconds (default 3600; short in tests and benches). */
+  consultQuotaWindowS: number;
   /** Delay between consult lifecycle steps after authorize. */
   stepMs: number;
   /** Delay between operation status steps. */
@@ -71,6 +76,7 @@ export const DEFAULT_RUNTIME: Readonly<RuntimeConfig> = {
   tokenTtlS: 86_400,
   maxRps: 0,
   consultsPerHour: 0,
+  consultQuotaWindowS: 3600,
   stepMs: 1000,
   operationStepMs: 5000,
   configsShape: 'object',

@@ -18,15 +18,18 @@ export class RateWindow {
   }
 }
 
-/** Rolling-hour counter of consult creations per account (fake clock: tests can advance it). */
+/** Rolling-window counter of consult creations per account (fake clock: tests can advance it). */
 export class HourlyQuota {
   private readonly events = new Map<string, number[]>();
 
-  /** Ms until a slot frees up if the account is at `limit`, else 0 (and the event is counted). */
-  take(account: string, limit: number, now: number): number {
-    const list = (this.events.get(account) ?? []).filter((t) => t > now - 3_600_000);
+  /**
+   * Ms until a slot frees up if the account is at `limit` in the last `windowMs` (default one hour),
+   * else 0 (and the event is counted).
+   */
+  take(account: string, limit: number, now: number, windowMs = 3_600_000): number {
+    const list = (this.events.get(account) ?? []).filter((t) => t > now - windowMs);
     this.events.set(account, list);
-    if (limit > 0 && list.length >= limit) return (list[0] ?? now) + 3_600_000 - now;
+    if (limit > 0 && list.length >= limit) return (list[list.length - limit] ?? now) + windowMs - now;
     list.push(now);
     return 0;
   }

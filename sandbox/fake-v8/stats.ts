@@ -9,6 +9,8 @@ export interface FakeV8Stats {
   maxRequestsPerSecond: Record<string, number>;
   /** 429s sent by the rate limiter / hourly quota, per account. */
   rateLimited: Record<string, number>;
+  /** Consult creations refused by the consult quota (429), per account: a subset of rateLimited. */
+  quotaRefused: Record<string, number>;
   /** Every 429 sent (rate limiter, quota and injected faults). */
   sent429: number;
   /** Requests answered (or delayed / reset) by an injected fault. */
@@ -32,6 +34,7 @@ export class Stats {
       requests: {},
       maxRequestsPerSecond: {},
       rateLimited: {},
+      quotaRefused: {},
       sent429: 0,
       faultsInjected: 0,
       webhooksDelivered: 0,
@@ -55,6 +58,10 @@ export class Stats {
 
   countRateLimited(account: string): void {
     bump(this.s.rateLimited, account);
+  }
+
+  countQuotaRefused(account: string): void {
+    bump(this.s.quotaRefused, account);
   }
 
   count429(): void {

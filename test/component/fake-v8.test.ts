@@ -400,6 +400,21 @@ describe('fake V8', () => {
       assert.equal((await v8('POST', '/private-consignment/consult', consultBody(CPF.rejected))).status, 201);
     });
 
+    test('the consult quota window is configurable; refusals are counted apart', async () => {
+      fake.configure({ consultsPerHour: 2, consultQuotaWindowS: 20 });
+      const create = (cpf: string) => v8('POST', '/private-consignment/consult', consultBody(cpf));
+      assert.equal((await create(CPF.success)).status, 201);
+      fake.advanceClock(5000);
+      assert.equal((await create(CPF.rejected)).status, 201);
+      const over = await create(CPF.failed);
+      assert.equal(over.status, 429);
+      assert.equal(over.headers.get('retry-after'), '15', 'the first one leaves the 20 s window in 15 s');
+      assert.equal(fake.stats().quotaRefused[A.username], 1);
+      fake.advanceClock(15_001);
+      assert.equal((await create(CPF.failed)).status, 201);
+      assert.equal(fake.stats().quotaRefused[A.username], 1);
+    });
+
     test('basic client data by CPF', async () => {
       const r = await v8('GET', `/private-consignment/consult/client-data/basic/${CPF.birthCheck}`);
       assert.equal(r.status, 200);
@@ -754,6 +769,43 @@ describe('fake V8', () => {
   });
 
   describe('admin endpoints', () => {
+    test('POST /__admin/consults: a consult that already exists at V8 (listed, outside the quota, no webhook)', async () => {
+      fake.configure({ consultsPerHour: 1 });
+      const seed = (body: unknown) =>
+        call(`${fake.url}/__admin/consults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const bad = await seed({ cpf: '123', status: 'DONE' });
+      assert.equal(bad.status, 400);
+      const r = await seed({
+        cpf: CPF.success,
+        status: 'REJECTED',
+        description: 'Data de nascimento não confere',
+        birthDate: '1980-02-02',
+        ageDays: 5,
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const v8 = api(fake, await login(fake));
+      const list = await v8('GET', `/private-consignment/consult?search=${CPF.success}&limit=10&page=1`);
+      const [item] = list.body.data;
+      assert.equal(item.id, r.body.id);
+      assert.deepEqual(
+        [item.status, item.description, item.birthDate],
+        ['REJECTED', 'Data de nascimento não confere', '1980-02-02'],
+      );
+      assert.ok(Date.now() - Date.parse(item.createdAt) >= 5 * 86_400_000 - 60_000, 'created 5 days ago');
+      const ok = fake.seedConsult({ cpf: CPF.rejected, status: 'SUCCESS' });
+      assert.equal(
+        (await v8('GET', `/private-consignment/consult/${ok.id}`)).body.availableMarginValue !== null,
+        true,
+      );
+      // Seeded consults were made before: the quota (1) is still free for a new one.
+      assert.equal((await v8('POST', '/private-consignment/consult', consultBody(CPF.failed))).status, 201);
+      assert.deepEqual(fake.webhooks(), []);
+    });
+
     test('health, requests (with authorization and parsed body), stats, webhooks, reset', async () => {
       assert.equal((await call(`${fake.url}/health`)).status, 200);
       const token = await login(fake);

@@ -71,7 +71,9 @@ describe('restart mid-flow (the fake V8 only moves when the test says so)', () =
     const id = await h.startFlow(cpf);
     await waitUntil(async () => (await h.flow(id)).status === 'waiting_margin');
     const flow0 = await h.flow(id);
-    assert.equal(flow0.steps.find((s) => s.name === 'consult')?.detail?.existingAtV8, true);
+    // Found in V8's list before any creation (reuse before you spend): no second POST.
+    const detail = flow0.steps.find((s) => s.name === 'consult')?.detail;
+    assert.deepEqual([detail?.reused, detail?.source, detail?.why], [true, 'v8_list', 'in_progress']);
     h.fakeV8.advance({ untilIdle: true });
     const flow = await h.settled(id);
     assert.equal(flow.outcome, 'no_margin');

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { systemClock } from '../../app/adapters/clock.ts';
+import { type Clock, systemClock } from '../../app/adapters/clock.ts';
 import type { Store } from '../../app/adapters/store/store.ts';
 import type { V8Access } from '../../app/adapters/v8/create-v8.ts';
 import { toAppConfig } from '../../app/config/app-config.ts';
@@ -105,6 +105,8 @@ export interface HarnessOptions {
   readonly ticks?: Partial<WorkerTicks>;
   /** Start the workers with the app (default true). */
   readonly workers?: boolean;
+  /** The app's clock (default the system clock); give the fake V8 the same one to move both. */
+  readonly clock?: Clock;
 }
 
 export interface RunningApp {
@@ -227,7 +229,7 @@ export class FlowHarness {
       config,
       logger,
       redactor,
-      clock: systemClock,
+      clock: this.o.clock ?? systemClock,
       // Short sleeps and cool-downs: tests that make V8 or Kentro fail go on a moment later.
       v8: { sleep: (ms) => sleep(Math.min(ms, 50)), breaker: { coolDownMs: 100 } },
       kentro: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, confirmDelayMs: 10 },

@@ -45,6 +45,8 @@ describe('store migrations', () => {
       'outbox',
       'schema_migrations',
       'simulations',
+      'v8_consult_quota',
+      'v8_consult_quota_blocks',
       'webhook_events',
     ]) {
       assert.ok(tables.includes(t), `table ${t}`);

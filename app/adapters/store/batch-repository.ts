@@ -107,6 +107,13 @@ export interface BatchRepository {
   finishes(batchId: string, limit: number): { finished: number; recent: number[] };
   /** Pending items of queued/running batches: oldest batch first, then input order. */
   nextPending(limit: number): BatchItemRecord[];
+  /**
+   * Items whose flow waits for V8's consult quota, and the earliest resume time; `needConsult`: items
+   * that have yet to get a consult (pending, or running without one).
+   */
+  quotaView(batchId: string): { waiting: number; resumeAt: number | null; needConsult: number };
+  /** Consults the batch's flows created at V8 and the ones they reused (ours or found in V8's list). */
+  consultUse(batchId: string): { created: number; reused: number };
   /** Running items of every batch; `active`: those whose flow is queued or running (not waiting for V8). */
   inFlight(): { total: number; active: number };
   /** pending -> running with its flow; false when the item was not pending. */
@@ -282,6 +289,41 @@ export class SqliteBatchRepository implements BatchRepository {
         )
         .all(limit) as Row[]
     ).map(toItem);
+  }
+
+  quotaView(batchId: string): { waiting: number; resumeAt: number | null; needConsult: number } {
+    const r = this.s
+      .get(
+        `SELECT
+           COALESCE(SUM(CASE WHEN i.status = 'running' AND f.status = 'running' AND f.quota_wait_until IS NOT NULL
+             THEN 1 ELSE 0 END), 0) AS waiting,
+           MIN(CASE WHEN i.status = 'running' AND f.status = 'running' THEN f.quota_wait_until END) AS resume_at,
+           COALESCE(SUM(CASE WHEN i.status = 'pending'
+             OR (i.status = 'running' AND f.status <> 'completed' AND f.consult_id IS NULL) THEN 1 ELSE 0 END), 0)
+             AS need_consult
+         FROM cpf_batch_items i LEFT JOIN flows f ON f.id = i.flow_id
+         WHERE i.batch_id = ? AND i.status IN ('pending', 'running')`,
+      )
+      .get(batchId) as Row;
+    return {
+      waiting: num(r.waiting) ?? 0,
+      resumeAt: num(r.resume_at),
+      needConsult: num(r.need_consult) ?? 0,
+    };
+  }
+
+  consultUse(batchId: string): { created: number; reused: number } {
+    const r = this.s
+      .get(
+        `SELECT
+           COALESCE(SUM(CASE WHEN json_extract(s.detail, '$.created') = 1 THEN 1 ELSE 0 END), 0) AS created,
+           COALESCE(SUM(CASE WHEN json_extract(s.detail, '$.reused') = 1
+             OR json_extract(s.detail, '$.existingAtV8') = 1 THEN 1 ELSE 0 END), 0) AS reused
+         FROM cpf_batch_items i JOIN flow_steps s ON s.flow_id = i.flow_id AND s.name = 'consult'
+         WHERE i.batch_id = ? AND s.status = 'done'`,
+      )
+      .get(batchId) as Row;
+    return { created: num(r.created) ?? 0, reused: num(r.reused) ?? 0 };
   }
 
   inFlight(): { total: number; active: number } {

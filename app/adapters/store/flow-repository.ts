@@ -35,6 +35,8 @@ export interface FlowRecord {
   readonly pollCount: number;
   /** Technical error of the last failed attempt (English, may name upstream codes). */
   readonly lastError: string | null;
+  /** Parked until then because V8's consult quota is used up (shown as waiting_quota); null otherwise. */
+  readonly quotaWaitUntil: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly finishedAt: number | null;
@@ -67,6 +69,7 @@ export type FlowPatch = Partial<
     | 'nextPollAt'
     | 'pollCount'
     | 'lastError'
+    | 'quotaWaitUntil'
     | 'finishedAt'
   >
 >;
@@ -136,6 +139,7 @@ const COLUMNS: Record<keyof FlowPatch, string> = {
   nextPollAt: 'next_poll_at',
   pollCount: 'poll_count',
   lastError: 'last_error',
+  quotaWaitUntil: 'quota_wait_until',
   finishedAt: 'finished_at',
 };
 
@@ -168,6 +172,7 @@ function toFlow(r: Row): FlowRecord {
     nextPollAt: num(r.next_poll_at),
     pollCount: num(r.poll_count) ?? 0,
     lastError: str(r.last_error),
+    quotaWaitUntil: num(r.quota_wait_until),
     createdAt: num(r.created_at) ?? 0,
     updatedAt: num(r.updated_at) ?? 0,
     finishedAt: num(r.finished_at),

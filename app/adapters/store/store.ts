@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.ts';
 import { type BatchRepository, SqliteBatchRepository } from './batch-repository.ts';
+import { type ConsultQuotaRepository, SqliteConsultQuotaRepository } from './consult-quota-repository.ts';
 import { type ConsultRepository, SqliteConsultRepository } from './consult-repository.ts';
 import { type EvidenceRepository, SqliteEvidenceRepository } from './evidence-repository.ts';
 import { type FlowRepository, SqliteFlowRepository } from './flow-repository.ts';
@@ -68,6 +69,8 @@ export interface Store {
   readonly evidence: EvidenceRepository;
   /** Deletes what outlived RETENTION_DAYS / WEBHOOK_EVENTS_RETENTION_DAYS. */
   readonly retention: RetentionRepository;
+  /** V8's consult quota per login. */
+  readonly consultQuota: ConsultQuotaRepository;
   readonly signals: StoreSignals;
   /**
    * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). Synchronous on purpose:
@@ -112,6 +115,7 @@ class SqliteStore implements Store {
   readonly sessions: SessionRepository;
   readonly evidence: EvidenceRepository;
   readonly retention: RetentionRepository;
+  readonly consultQuota: ConsultQuotaRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
   private readonly statements: Statements;
@@ -132,6 +136,7 @@ class SqliteStore implements Store {
     this.evidence = new SqliteEvidenceRepository(s);
     this.sessions = new SqliteSessionRepository(s);
     this.retention = new SqliteRetentionRepository(s);
+    this.consultQuota = new SqliteConsultQuotaRepository(s);
   }
 
   tx<T>(fn: () => T): T {

@@ -70,6 +70,8 @@ export interface V8Consult {
   readonly description: string | null;
   readonly documentNumber: string | undefined;
   readonly name: string | undefined;
+  /** The birth date the consult was made with (list and detail; RS model). */
+  readonly birthDate?: string | undefined;
   /** The monthly instalment the worker can still commit; known at SUCCESS. */
   readonly availableMarginValue: number | undefined;
   readonly marginBaseValue: number | undefined;

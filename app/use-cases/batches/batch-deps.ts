@@ -6,7 +6,7 @@ import { requireFlowDeps } from '../flow/flow-deps.ts';
  * the batches, its clock dates them. Reading a batch needs only the store and the clock.
  */
 export type BatchDeps = FlowDeps;
-export type BatchReadDeps = Pick<FlowDeps, 'store' | 'clock'>;
+export type BatchReadDeps = Pick<FlowDeps, 'store' | 'clock' | 'settings' | 'v8Login'>;
 
 /** The batch runtime of an app, or 503 not_configured (same as the flow routes). */
 export function requireBatchDeps(flow: FlowDeps | undefined): BatchDeps {

@@ -6,7 +6,10 @@ import { type BatchView, toBatchView } from './batch-view.ts';
  * Stops feeding the batch: its pending items become cancelled at once, the running ones finish (their
  * flows already talk to V8 and Kentro). Cancelling a finished or cancelled batch changes nothing.
  */
-export function cancelBatch(deps: Pick<BatchDeps, 'store' | 'clock' | 'logger'>, id: string): BatchView {
+export function cancelBatch(
+  deps: Pick<BatchDeps, 'store' | 'clock' | 'logger' | 'settings' | 'v8Login'>,
+  id: string,
+): BatchView {
   const { store, clock } = deps;
   const now = clock.now();
   const changed = store.tx(() => {
@@ -23,5 +26,5 @@ export function cancelBatch(deps: Pick<BatchDeps, 'store' | 'clock' | 'logger'>,
   }
   const batch = store.batches.get(id);
   if (!batch) throw new AppError('not_found', `no batch with id ${id}`);
-  return toBatchView(store, batch, now);
+  return toBatchView(deps, batch, now);
 }

@@ -6,7 +6,7 @@ import { type BatchView, toBatchView } from './batch-view.ts';
 export function getBatch(deps: BatchReadDeps, id: string): BatchView {
   const batch = deps.store.batches.get(id);
   if (!batch) throw new AppError('not_found', `no batch with id ${id}`);
-  return toBatchView(deps.store, batch, deps.clock.now());
+  return toBatchView(deps, batch, deps.clock.now());
 }
 
 /** Newest first; default 20, at most 200. */
@@ -16,5 +16,5 @@ export function listBatches(
 ): BatchView[] {
   const limit = Math.min(200, Math.max(1, Math.trunc(q.limit ?? 20)));
   const now = deps.clock.now();
-  return deps.store.batches.list(limit).map((b) => toBatchView(deps.store, b, now));
+  return deps.store.batches.list(limit).map((b) => toBatchView(deps, b, now));
 }

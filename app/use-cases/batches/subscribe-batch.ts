@@ -20,7 +20,7 @@ export function subscribeBatch(
     if (!active) return;
     try {
       const batch = deps.store.batches.get(id);
-      if (batch) listener(toBatchView(deps.store, batch, deps.clock.now()));
+      if (batch) listener(toBatchView(deps, batch, deps.clock.now()));
     } catch {
       // The store closed (shutdown) or the listener failed (its client went away): nothing to tell.
     }

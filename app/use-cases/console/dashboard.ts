@@ -1,7 +1,7 @@
 import type { Clock } from '../../adapters/clock.ts';
 import type { V8TokenCache, V8TokenSource } from '../../adapters/v8/v8-token-cache.ts';
 import type { AppConfig } from '../../config/app-config.ts';
-import type { FlowOutcome, FlowStatus, FlowStepName } from '../../domain/flow-steps.ts';
+import type { FlowOutcome, FlowStepName, FlowViewStatus } from '../../domain/flow-steps.ts';
 import { describeHealth } from '../describe-health.ts';
 import type { FlowDeps } from '../flow/flow-deps.ts';
 import { listFlows } from '../flow/start-flow.ts';
@@ -29,7 +29,7 @@ export interface DashboardToken {
 export interface DashboardFlow {
   readonly id: string;
   readonly cpf: string;
-  readonly status: FlowStatus;
+  readonly status: FlowViewStatus;
   readonly active: boolean;
   readonly outcome: FlowOutcome | null;
   readonly reason: string | null;

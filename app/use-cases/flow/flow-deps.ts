@@ -6,6 +6,7 @@ import type { V8Client } from '../../adapters/v8/v8-client.ts';
 import { missingV8Keys, type V8CredentialsProvider } from '../../adapters/v8/v8-credentials.ts';
 import type { AppConfig, KentroSettings, V8Provider } from '../../config/app-config.ts';
 import { AppError } from '../../domain/app-error.ts';
+import type { QuotaRule } from '../../domain/consult-quota.ts';
 import type { DeliveryBackoff } from '../../domain/delivery-retry.ts';
 import type { SimulationPolicyName } from '../../domain/simulation-policy.ts';
 import type { Logger } from '../../logging/logger.ts';
@@ -35,6 +36,8 @@ export interface FlowSettings {
   readonly webhookRetentionMs: number;
   /** Consent evidence older than this is removed (EVIDENCE_RETENTION_DAYS). */
   readonly evidenceRetentionDays: number;
+  /** New V8 consults per login per window (V8_CONSULT_QUOTA, V8_CONSULT_QUOTA_WINDOW_S). */
+  readonly consultQuota: QuotaRule;
 }
 
 /** Everything the flow, the webhook processing, the outbox relay and the workers need. */
@@ -45,6 +48,8 @@ export interface FlowDeps {
   readonly settings: FlowSettings;
   /** The V8 provider of this client (read on every use: the console may change it). */
   readonly provider: () => V8Provider;
+  /** The V8 login (username) the consult quota is counted for; read on every use. */
+  readonly v8Login: () => string;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Config keys still missing for flows to run (names only); empty when ready. */
@@ -73,6 +78,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     webhookRetentionMs: config.retention.webhookEventsDays * 86_400_000,
     reauthorizeMax: config.flow.reauthorizeMax,
     evidenceRetentionDays: config.evidence.retentionDays,
+    consultQuota: { limit: config.v8.consultQuota, windowMs: config.v8.consultQuotaWindowMs },
     ...over,
   };
 }
@@ -95,6 +101,7 @@ export function buildFlowDeps(o: BuildFlowDepsOptions): FlowDeps {
     kentro: o.kentro,
     settings: flowSettingsFrom(o.config, o.settings),
     provider: () => o.v8.credentials().provider,
+    v8Login: () => o.v8.credentials().username ?? '',
     clock: o.clock,
     logger: o.logger,
     missing: () => [...missingV8Keys(o.v8.credentials()), ...missingSettings(o.config.kentro)],

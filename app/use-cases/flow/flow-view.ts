@@ -5,8 +5,9 @@ import {
   FLOW_STEPS,
   type FlowOptions,
   type FlowOutcome,
-  type FlowStatus,
   type FlowStepName,
+  type FlowViewStatus,
+  flowViewStatus,
   type StepStatus,
 } from '../../domain/flow-steps.ts';
 
@@ -38,7 +39,8 @@ export interface FlowCrmUpdateView {
 export interface FlowView {
   readonly id: string;
   readonly cpf: string;
-  readonly status: FlowStatus;
+  /** waiting_quota: waits for V8's consult quota until `waitUntil`, then goes on by itself. */
+  readonly status: FlowViewStatus;
   readonly active: boolean;
   readonly outcome: FlowOutcome | null;
   /** pt-BR explanation of the outcome (also the Kentro note). */
@@ -57,6 +59,7 @@ export interface FlowView {
   readonly steps: FlowStepView[];
   /** Kentro updates this flow queued (delivered, pending or parked with the error). */
   readonly crm: FlowCrmUpdateView[];
+  /** waiting_margin: the margin deadline; waiting_quota: when the flow resumes. */
   readonly waitUntil: string | null;
   readonly lastError: string | null;
   readonly createdAt: string;
@@ -85,10 +88,11 @@ export function toFlowView(store: Store, flow: FlowRecord): FlowView {
   const simulation =
     (recorded.get('simulation')?.detail?.chosen as Record<string, unknown> | undefined) ?? null;
   const done = flow.status === 'completed';
+  const status = flowViewStatus(flow);
   return {
     id: flow.id,
     cpf: flow.cpf,
-    status: flow.status,
+    status,
     active: !done,
     outcome: flow.outcome,
     reason: flow.reason,
@@ -117,7 +121,12 @@ export function toFlowView(store: Store, flow: FlowRecord): FlowView {
       deliveredAt: iso(o.deliveredAt),
       lastError: o.lastError,
     })),
-    waitUntil: flow.status === 'waiting_margin' ? iso(flow.waitDeadlineAt) : null,
+    waitUntil:
+      status === 'waiting_margin'
+        ? iso(flow.waitDeadlineAt)
+        : status === 'waiting_quota'
+          ? iso(flow.quotaWaitUntil)
+          : null,
     lastError: flow.lastError,
     createdAt: iso(flow.createdAt) as string,
     updatedAt: iso(flow.updatedAt) as string,

@@ -2,6 +2,7 @@ import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
 import { isAppError } from '../../domain/app-error.ts';
 import { deliveryRetryDelayMs } from '../../domain/delivery-retry.ts';
 import { type FlowStepName, nextStep } from '../../domain/flow-steps.ts';
+import { emitBatchChanged } from './consult-quota.ts';
 import { finishFlow } from './finish-flow.ts';
 import type { FlowDeps } from './flow-deps.ts';
 import type { StepHandler } from './flow-step.ts';
@@ -116,7 +117,9 @@ export async function advanceFlow(
     store.tx(() => {
       store.flows.startStep(flow.id, flow.step, started);
       if (flow.status === 'queued') store.flows.update(flow.id, { status: 'running' }, started);
+      if (flow.quotaWaitUntil !== null) store.flows.update(flow.id, { quotaWaitUntil: null }, started);
     });
+    if (flow.quotaWaitUntil !== null) emitBatchChanged(deps, flow);
     let outcome: Awaited<ReturnType<StepHandler>>;
     try {
       outcome = await HANDLERS[flow.step](deps, flow);

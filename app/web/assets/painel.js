@@ -19,6 +19,7 @@
     queued: 'Na fila',
     running: 'Em andamento',
     waiting_margin: 'Aguardando margem',
+    waiting_quota: 'Aguardando cota da V8',
     completed: 'Concluído',
   };
   const RESULTADO = { simulated: 'Simulado', no_margin: 'Sem margem', failed: 'Falhou' };
@@ -241,8 +242,13 @@
     if (!terminado(lote) && lote.etaS !== null && lote.etaS !== undefined) {
       progresso += ` · faltam cerca de ${duracao(lote.etaS)}`;
     }
+    if (!terminado(lote) && lote.waitingQuota) {
+      // V8's consult quota is used up: the flows wait (never fail) and resume by themselves.
+      progresso += ` · ${numero.format(lote.waitingQuota.items)} aguardando a cota de consultas da V8 (retoma ${quando(lote.waitingQuota.resumeAt)})`;
+    }
     if (lote.finishedAt) progresso += ` · terminou ${quando(lote.finishedAt)}`;
     item.querySelector('.lote-progresso').textContent = progresso;
+    item.dataset.aguardandoCota = lote.waitingQuota && !terminado(lote) ? 'sim' : 'nao';
 
     const contagens = item.querySelector('.lote-contagens');
     contagens.replaceChildren();

@@ -6,6 +6,7 @@ import { migration004 } from './004-outbox-parking.ts';
 import { migration005 } from './005-batch-item-lead.ts';
 import { migration006 } from './006-refusal-outcomes.ts';
 import { migration007 } from './007-consent-evidence.ts';
+import { migration008 } from './008-consult-quota.ts';
 
 /**
  * Every schema change, in order. To add one: create `NNN-<name>.ts` next to this file exporting a
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
