@@ -124,7 +124,9 @@ export const amountField = z
       .number()
       .positive('must be greater than zero')
       .max(10_000_000, 'is too large')
-      .refine((n) => Number.isFinite(n), 'must be a number'),
+      .refine((n) => Number.isFinite(n), 'must be a number')
+      // Reais and centavos: 0.001 is not an amount V8 can pay (the text form allows 2 decimals too).
+      .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'must have at most 2 decimal places'),
   )
   .meta({ example: 350 });
 

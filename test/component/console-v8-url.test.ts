@@ -371,3 +371,29 @@ describe('V8 URLs from the console: the stored password never leaves for a typed
     assert.equal(source('V8_PROVIDER'), 'override', 'other overrides still apply');
   });
 });
+
+describe('"Testar conexão" has one attempt budget for the console and the old /config/v8/testar', async () => {
+  const v8 = await new Recorder().start();
+  cleanup.push(() => v8.stop());
+  const app = await startApp(v8);
+  const b = new ConsoleSession(app.base);
+  await b.login(ADMIN_PASSWORD);
+
+  test('20 tests in 5 minutes across both routes, then 429; refusals before V8 do not count', async () => {
+    for (let i = 0; i < 5; i++) {
+      const refused = await b.call('POST', '/config/v8/testar', { auth_url: 'https://lan.v8sistema.com/x' });
+      assert.equal(refused.status, 400, 'a refused URL never reaches V8 and is not counted');
+    }
+    for (let i = 0; i < 20; i++) {
+      const route = i % 2 === 0 ? '/config-v8/api/test' : '/config/v8/testar';
+      assert.equal((await b.call('POST', route, {})).status, 200, `test ${i + 1} on ${route}`);
+    }
+    assert.equal(v8.tokenRequests().length, 20);
+    const legacy = await b.call('POST', '/config/v8/testar', {});
+    assert.equal(legacy.status, 429);
+    // biome-ignore lint/suspicious/noExplicitAny: legacy envelope.
+    assert.equal((legacy.body as any).success, false);
+    assert.equal((await b.call('POST', '/config-v8/api/test', {})).status, 429);
+    assert.equal(v8.tokenRequests().length, 20, 'no login at V8 past the limit');
+  });
+});

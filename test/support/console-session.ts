@@ -9,6 +9,14 @@ export class ConsoleSession {
     this.base = base;
   }
 
+  /** The cookie and CSRF headers of this session, for a request made without `call`. */
+  headers(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.csrf) headers['x-csrf-token'] = this.csrf;
+    return headers;
+  }
+
   async call(method: string, p: string, body?: unknown): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = {};
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

@@ -43,6 +43,10 @@ export function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.parse.failed') {
     return AppError.invalid([{ field: 'body', reason: 'is not valid JSON' }]);
   }
+  // The router could not percent-decode a path parameter ("%", "%ff"): the caller's URL is wrong.
+  if (err instanceof URIError) {
+    return AppError.invalid([{ field: 'path', reason: 'is not valid percent-encoding (UTF-8)' }]);
+  }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new AppError('unsupported_media_type', 'unsupported body encoding');
   }

@@ -5,7 +5,6 @@ import { revertV8Credentials, saveV8Credentials } from '../../use-cases/console/
 import { testV8Credentials } from '../../use-cases/console/test-v8-credentials.ts';
 import { submittedValues, v8CredentialsInput } from '../../use-cases/console/v8-credentials-input.ts';
 import { requireSession } from '../middleware/session.ts';
-import { attemptLimit } from '../middleware/session-login-limit.ts';
 import { parseInput } from '../validation.ts';
 import { configApiRoutes } from './config-api.ts';
 import type { ConsoleContext } from './console-context.ts';
@@ -21,17 +20,7 @@ export function consoleApiRoutes(ctx: ConsoleContext): Router {
 
   router.use(configApiRoutes(ctx.effective));
 
-  // Each test is a login at V8: a runaway page must not hammer V8 with them. A test refused
-  // before it reaches V8 (a 400: bad field, URL not allowed) costs V8 nothing and is not counted.
-  const testLimit = attemptLimit({
-    limit: 20,
-    windowMs: 5 * 60_000,
-    countSuccessful: true,
-    skipRefused: true,
-    logger: ctx.deps.logger,
-    message: 'muitos testes de conexão seguidos: aguarde {min} min e tente de novo',
-  });
-  router.post('/test', testLimit, async (req, res) => {
+  router.post('/test', ctx.testLimit, async (req, res) => {
     const input = parseInput(v8CredentialsInput, req.body ?? {});
     res.json(
       await testV8Credentials(

@@ -13,6 +13,7 @@ import type { CredentialsDeps } from '../../use-cases/console/save-v8-credential
 import { fileV8Hosts } from '../../use-cases/console/v8-url-change.ts';
 import { type ConsoleCsrf, consoleCsrf } from '../middleware/csrf.ts';
 import { DEFAULT_SESSION_OPTIONS, loadSession, SessionStore } from '../middleware/session.ts';
+import { attemptLimit } from '../middleware/session-login-limit.ts';
 
 /** What the console, the legacy /config/v8 routes and the config API share inside one app. */
 export interface ConsoleContext {
@@ -25,6 +26,12 @@ export interface ConsoleContext {
   /** Where a V8 URL typed into the console resolves (refused unless public). */
   readonly resolveHost: HostResolver;
   readonly credentials: CredentialsDeps;
+  /**
+   * Limit of "Testar conexão" (console and old /config/v8/testar share it): each test is a login at
+   * V8, and a runaway page must not hammer V8 with them. A test refused before it reaches V8 (a
+   * 400: bad field, URL not allowed) costs V8 nothing and is not counted.
+   */
+  readonly testLimit: RequestHandler;
   /** cookie-parser + the session lookup, for every console and legacy route. */
   readonly identify: readonly RequestHandler[];
 }
@@ -79,6 +86,14 @@ export function consoleContext(deps: AppDeps): ConsoleContext {
       clock: deps.clock,
       logger: deps.logger,
     },
+    testLimit: attemptLimit({
+      limit: 20,
+      windowMs: 5 * 60_000,
+      countSuccessful: true,
+      skipRefused: true,
+      logger: deps.logger,
+      message: 'muitos testes de conexão seguidos: aguarde {min} min e tente de novo',
+    }),
     identify: [cookieParser(), loadSession(sessions, port)],
   };
 }

@@ -107,7 +107,7 @@ export function legacyConfigRoutes(ctx: ConsoleContext): Router {
     });
   });
 
-  router.post('/testar', async (req, res) => {
+  router.post('/testar', ctx.testLimit, async (req, res) => {
     const body = parseInput(legacyInput, req.body ?? {});
     const outcome = await testV8Credentials(
       {
