@@ -1,6 +1,5 @@
 import {
   chmodSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -27,6 +26,7 @@ import {
 } from '../lib/context.ts';
 import { compose, containerState, hostPortInUse, volumeExists } from '../lib/docker.ts';
 import { parsePort } from '../lib/ports.ts';
+import { copyRegularFile, nonRegularMembers } from '../lib/safe-files.ts';
 import { waitHealthy } from '../lib/wait-healthy.ts';
 import {
   BACKUP_FORMAT,
@@ -96,8 +96,16 @@ export async function restore(ctx: OpsContext, input: RestoreInput, out: (l: str
   const stage = mkdtempSync(path.join(os.tmpdir(), 'cltv8-restore-'));
   try {
     try {
+      // Our backups hold regular files and folders only: anything else means a forged archive.
+      const odd = await nonRegularMembers(file);
+      if (odd.length > 0) {
+        throw new CliError(
+          `${file} holds members that are not regular files (links, devices); nothing was changed: ${odd.slice(0, 3).join('; ')}`,
+        );
+      }
       await extractTar(file, stage);
     } catch (err) {
+      if (err instanceof CliError) throw err;
       throw new CliError((err as Error).message);
     }
     const m = readManifest(stage, file);
@@ -163,10 +171,11 @@ export async function restore(ctx: OpsContext, input: RestoreInput, out: (l: str
     const logDir = clientLogDir(ctx, port);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      copyFileSync(path.join(stage, 'client', 'config.env'), clientConfigFile(ctx, port));
+      // Created exclusively, never through a link: logs/<PORT> may hold links its container planted.
+      copyRegularFile(path.join(stage, 'client', 'config.env'), clientConfigFile(ctx, port));
       const owned = [dir, clientConfigFile(ctx, port)];
       if (existsSync(path.join(stage, 'client', 'sandbox.env'))) {
-        copyFileSync(path.join(stage, 'client', 'sandbox.env'), clientSandboxFile(ctx, port));
+        copyRegularFile(path.join(stage, 'client', 'sandbox.env'), clientSandboxFile(ctx, port));
         owned.push(clientSandboxFile(ctx, port));
       }
       mkdirSync(logDir, { recursive: true, mode: 0o750 });
@@ -174,8 +183,9 @@ export async function restore(ctx: OpsContext, input: RestoreInput, out: (l: str
       const stagedLogs = path.join(stage, 'logs');
       if (existsSync(stagedLogs)) {
         for (const f of readdirSync(stagedLogs)) {
-          copyFileSync(path.join(stagedLogs, f), path.join(logDir, f));
-          owned.push(path.join(logDir, f));
+          if (copyRegularFile(path.join(stagedLogs, f), path.join(logDir, f), 0o640)) {
+            owned.push(path.join(logDir, f));
+          }
         }
       }
       giveToContainerUser(owned);

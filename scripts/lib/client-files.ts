@@ -1,4 +1,4 @@
-import { chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, lchownSync, readdirSync, readFileSync } from 'node:fs';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { clientConfigFile, type OpsContext } from './context.ts';
 
@@ -34,5 +34,6 @@ export function readClientSummary(
 /** As root, hand the files to the container user; otherwise they already belong to the operator. */
 export function giveToContainerUser(paths: readonly string[]): void {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
-  for (const p of paths) chownSync(p, CONTAINER_UID, CONTAINER_UID);
+  // lchown: a link planted in a folder the container writes must not hand its target over.
+  for (const p of paths) lchownSync(p, CONTAINER_UID, CONTAINER_UID);
 }
