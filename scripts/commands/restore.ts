@@ -1,19 +1,10 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { createTar, extractTar, listFiles, restoreDataVolume, sha256File } from '../lib/archive.ts';
 import { CliError } from '../lib/cli-error.ts';
-import { giveToContainerUser } from '../lib/client-files.ts';
+import { secureClientFiles } from '../lib/client-files.ts';
 import {
   clientConfigFile,
   clientDir,
@@ -173,26 +164,18 @@ export async function restore(ctx: OpsContext, input: RestoreInput, out: (l: str
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       // Created exclusively, never through a link: logs/<PORT> may hold links its container planted.
       copyRegularFile(path.join(stage, 'client', 'config.env'), clientConfigFile(ctx, port));
-      const owned = [dir, clientConfigFile(ctx, port)];
       if (existsSync(path.join(stage, 'client', 'sandbox.env'))) {
         copyRegularFile(path.join(stage, 'client', 'sandbox.env'), clientSandboxFile(ctx, port));
-        owned.push(clientSandboxFile(ctx, port));
       }
       mkdirSync(logDir, { recursive: true, mode: 0o750 });
-      owned.push(logDir);
       const stagedLogs = path.join(stage, 'logs');
       if (existsSync(stagedLogs)) {
         for (const f of readdirSync(stagedLogs)) {
-          if (copyRegularFile(path.join(stagedLogs, f), path.join(logDir, f), 0o640)) {
-            owned.push(path.join(logDir, f));
-          }
+          copyRegularFile(path.join(stagedLogs, f), path.join(logDir, f), 0o640);
         }
       }
-      giveToContainerUser(owned);
-      // Files from the archive keep their 0600 (config) whatever the umask was.
-      for (const f of [clientConfigFile(ctx, port), clientSandboxFile(ctx, port)]) {
-        if (existsSync(f)) chmodSync(f, 0o600);
-      }
+      // Whatever modes the archive carried: the service's ownership and modes.
+      secureClientFiles(ctx, port);
 
       // Network, volume and container first (stopped), then the volume content, then start.
       const created = await compose(ctx, port, ['create', '--no-build']);
