@@ -66,7 +66,7 @@ export interface AppConfig {
     readonly trustProxy: boolean;
     readonly publicBaseUrl: string | undefined;
   };
-  readonly admin: { readonly passwordHash: string | undefined };
+  readonly admin: { readonly passwordHash: string | undefined; readonly allowInsecureHttp: boolean };
   readonly webhook: { readonly secret: string | undefined };
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
@@ -107,7 +107,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
     logDir: settings.logDir,
     log: { level: r.LOG_LEVEL, maxSizeMb: r.LOG_MAX_SIZE_MB, maxFiles: r.LOG_MAX_FILES },
     http: { apiToken: r.API_TOKEN, trustProxy: r.TRUST_PROXY, publicBaseUrl: r.PUBLIC_BASE_URL },
-    admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
+    admin: { passwordHash: r.ADMIN_PASSWORD_HASH, allowInsecureHttp: r.CONSOLE_ALLOW_INSECURE_HTTP },
     webhook: { secret: r.WEBHOOK_SECRET },
     v8: {
       authUrl: r.V8_AUTH_URL,

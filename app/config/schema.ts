@@ -127,6 +127,11 @@ export const CONFIG_KEYS = {
     doc: 'Set to true behind a TLS-terminating reverse proxy (secure cookies, client IPs).',
     kind: 'setting',
   },
+  CONSOLE_ALLOW_INSECURE_HTTP: {
+    schema: bool(false),
+    doc: 'Allow signing in to the /config-v8 console over plain HTTP from another machine (the password and session cookie then travel in clear text). Off: only over HTTPS (the TLS front, with TRUST_PROXY=true) or from the host itself (loopback). Sandbox clients turn it on.',
+    kind: 'setting',
+  },
   API_TOKEN: {
     schema: z.string().min(24, 'must be at least 24 characters (make add-client generates one)'),
     doc: 'Bearer token that callers of this client HTTP API must present.',

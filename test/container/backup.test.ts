@@ -37,7 +37,7 @@ describe('make backup / make restore (real containers)', () => {
 
   before(async () => {
     port = await freePort(21000 + Math.floor(Math.random() * 10000));
-    const r = await home.ctl(['add-client', '--port', String(port), '--name', 'Corban Backup Ltda']);
+    const r = await home.addConsoleClient(port, 'Corban Backup Ltda');
     assert.equal(r.code, 0, r.stderr);
     password = /keep it safe\): (\S+)/.exec(r.stdout)?.[1] ?? '';
     token = dotenv.parse(readFileSync(home.configFile(port), 'utf8')).API_TOKEN ?? '';
