@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../scripts/lib/cli-error.ts';
-import { giveToContainerUser } from '../scripts/lib/client-files.ts';
+import { giveFolderToService } from '../scripts/lib/client-files.ts';
 import type { OpsContext } from '../scripts/lib/context.ts';
 import { containerState, run } from '../scripts/lib/docker.ts';
 
@@ -84,7 +84,7 @@ export async function watchdogUp(ctx: OpsContext, out: (l: string) => void): Pro
   const gid = String(statSync(socket).gid);
   const logDir = watchdogLogDir(ctx);
   mkdirSync(logDir, { recursive: true, mode: 0o750 });
-  giveToContainerUser([logDir]);
+  giveFolderToService(logDir);
   const settings = await effectiveSettings(ctx);
   const r = await composeWatchdog(ctx, ['up', '-d', '--no-build', '--remove-orphans'], gid, settings);
   if (r.code !== 0) throw new CliError(`could not start the watchdog: ${r.stderr.trim()}`);

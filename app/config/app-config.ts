@@ -74,7 +74,11 @@ export interface AppConfig {
     readonly trustProxy: readonly string[];
     readonly publicBaseUrl: string | undefined;
   };
-  readonly admin: { readonly passwordHash: string | undefined; readonly loginGlobalLimit: number };
+  readonly admin: {
+    readonly passwordHash: string | undefined;
+    readonly loginGlobalLimit: number;
+    readonly allowInsecureHttp: boolean;
+  };
   readonly webhook: {
     readonly secret: string | undefined;
     /** Calls accepted per minute and client address. */
@@ -130,7 +134,11 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       trustProxy: r.TRUST_PROXY,
       publicBaseUrl: r.PUBLIC_BASE_URL,
     },
-    admin: { passwordHash: r.ADMIN_PASSWORD_HASH, loginGlobalLimit: r.CONSOLE_LOGIN_GLOBAL_LIMIT },
+    admin: {
+      passwordHash: r.ADMIN_PASSWORD_HASH,
+      loginGlobalLimit: r.CONSOLE_LOGIN_GLOBAL_LIMIT,
+      allowInsecureHttp: r.CONSOLE_ALLOW_INSECURE_HTTP,
+    },
     webhook: { secret: r.WEBHOOK_SECRET, rateLimitPerMin: r.WEBHOOK_RATE_LIMIT_PER_MIN },
     v8: {
       authUrl: r.V8_AUTH_URL,

@@ -40,6 +40,14 @@ const optionalInt = (min = 1) =>
     emptyToUndefined,
     z.coerce.number(wholeNumber).int(wholeNumber).min(min, `must be at least ${min}`).optional(),
   );
+const bool = (def: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(def ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
 const formFieldId = z.string().regex(/^[0-9a-f]{8}$/, 'form-field ids are 8 lowercase hex characters');
 
 export const FORM_FIELD_NAMES = [
@@ -134,6 +142,11 @@ export const CONFIG_KEYS = {
   CONSOLE_LOGIN_GLOBAL_LIMIT: {
     schema: int(30, 1, 10000),
     doc: 'Failed /config-v8 sign-ins allowed per 15 minutes from all addresses together (each address has its own limit of 5). Past it every sign-in answers 429 until the window passes: guessing stays bounded even from many addresses.',
+    kind: 'setting',
+  },
+  CONSOLE_ALLOW_INSECURE_HTTP: {
+    schema: bool(false),
+    doc: 'Allow signing in to the /config-v8 console over plain HTTP from another machine (the password and session cookie then travel in clear text). Off: only over HTTPS (the TLS front, with TRUST_PROXY=true) or from the host itself (loopback). Sandbox clients turn it on.',
     kind: 'setting',
   },
   API_TOKEN: {

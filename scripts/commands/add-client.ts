@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { CliError } from '../lib/cli-error.ts';
-import { giveToContainerUser } from '../lib/client-files.ts';
+import { secureClientFiles } from '../lib/client-files.ts';
 import {
   clientConfigFile,
   clientDir,
@@ -93,12 +93,7 @@ export async function addClient(
       writeFileSync(clientSandboxFile(ctx, port), `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
     }
     mkdirSync(logDir, { recursive: true, mode: 0o750 });
-    giveToContainerUser([
-      dir,
-      clientConfigFile(ctx, port),
-      logDir,
-      ...(sandbox ? [clientSandboxFile(ctx, port)] : []),
-    ]);
+    secureClientFiles(ctx, port);
 
     if (input.noStart) {
       out(`client ${port} (${name}) created, not started: make up PORT=${port}`);

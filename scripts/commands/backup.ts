@@ -1,13 +1,4 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTarGz, extractTar, listFiles, sha256File, snapshotDataVolume } from '../lib/archive.ts';
@@ -24,6 +15,7 @@ import {
 } from '../lib/context.ts';
 import { run, volumeExists } from '../lib/docker.ts';
 import { parsePort } from '../lib/ports.ts';
+import { copyRegularFile, pruneNonRegular } from '../lib/safe-files.ts';
 import { ensureImage } from './build.ts';
 
 export const BACKUP_FORMAT = 'clt-v8-backup';
@@ -70,16 +62,27 @@ export async function backupClient(
   const stage = mkdtempSync(path.join(os.tmpdir(), `cltv8-backup-${port}-`));
   try {
     mkdirSync(path.join(stage, 'client'), { mode: 0o700 });
-    copyFileSync(clientConfigFile(ctx, port), path.join(stage, 'client', 'config.env'));
-    if (existsSync(clientSandboxFile(ctx, port))) {
-      copyFileSync(clientSandboxFile(ctx, port), path.join(stage, 'client', 'sandbox.env'));
+    if (!copyRegularFile(clientConfigFile(ctx, port), path.join(stage, 'client', 'config.env'))) {
+      throw new CliError(
+        `clients/${port}/config.env is not a regular file (a symlink?): nothing was archived`,
+      );
     }
+    if (existsSync(clientSandboxFile(ctx, port))) {
+      if (!copyRegularFile(clientSandboxFile(ctx, port), path.join(stage, 'client', 'sandbox.env'))) {
+        throw new CliError(
+          `clients/${port}/sandbox.env is not a regular file (a symlink?): nothing was archived`,
+        );
+      }
+    }
+    // logs/<PORT> is writable by the client's container: only its regular files are taken, never
+    // what a link points to (a link to another client's config.env would leak its secrets).
     mkdirSync(path.join(stage, 'logs'), { mode: 0o700 });
     const logDir = clientLogDir(ctx, port);
-    if (existsSync(logDir)) {
+    if (existsSync(logDir) && lstatSync(logDir).isDirectory()) {
       for (const f of readdirSync(logDir)) {
-        const p = path.join(logDir, f);
-        if (statSync(p).isFile()) copyFileSync(p, path.join(stage, 'logs', f));
+        if (!copyRegularFile(path.join(logDir, f), path.join(stage, 'logs', f))) {
+          out(`client ${port}: skipped logs/${port}/${f}: not a regular file (links are never archived)`);
+        }
       }
     }
     mkdirSync(path.join(stage, 'data'), { mode: 0o700 });
@@ -90,6 +93,10 @@ export async function backupClient(
       await snapshotDataVolume(ctx, port, image, dataTar);
       await extractTar(dataTar, path.join(stage, 'data'));
       rmSync(dataTar);
+      // The volume is the container's too: a link or device planted there is not archived.
+      for (const f of pruneNonRegular(path.join(stage, 'data'))) {
+        out(`client ${port}: skipped data/${f}: not a regular file (links are never archived)`);
+      }
       if (existsSync(path.join(stage, 'data', 'store.sqlite')))
         store = 'VACUUM INTO (online consistent snapshot)';
     } else {

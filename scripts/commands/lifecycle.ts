@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { ensureVolumeOwner } from '../lib/archive.ts';
 import { CliError } from '../lib/cli-error.ts';
-import { listClientPorts } from '../lib/client-files.ts';
+import { listClientPorts, SERVICE_USER, secureClientFiles } from '../lib/client-files.ts';
 import { clientConfigFile, composeEnv, containerName, healthProbe, type OpsContext } from '../lib/context.ts';
-import { compose, composeArgs, runInherit } from '../lib/docker.ts';
+import { compose, composeArgs, run, runInherit } from '../lib/docker.ts';
 import { parsePort } from '../lib/ports.ts';
 import { waitHealthy } from '../lib/wait-healthy.ts';
 import { ensureImage } from './build.ts';
@@ -38,6 +39,18 @@ export function selectPorts(ctx: OpsContext, portArg: string | undefined): numbe
   return [checked.port];
 }
 
+/**
+ * Before a client's container is (re)created: its files and data volume belong to the service's
+ * uid/gid. A container still running as another uid (made before the service had its own) is
+ * stopped first, so nothing is taken from under a running process; it is recreated right after.
+ */
+export async function prepareForService(ctx: OpsContext, port: number): Promise<void> {
+  secureClientFiles(ctx, port);
+  const r = await run('docker', ['inspect', '--format', '{{.Config.User}}', containerName(ctx, port)]);
+  if (r.code === 0 && r.stdout.trim() !== SERVICE_USER) await compose(ctx, port, ['stop']);
+  await ensureVolumeOwner(ctx, port, ctx.image);
+}
+
 export async function up(
   ctx: OpsContext,
   portArg: string | undefined,
@@ -49,6 +62,7 @@ export async function up(
   // A few projects at a time: compose itself is mostly waiting on the engine.
   const failures: string[] = [];
   await eachLimited(ports, UP_CONCURRENCY, async (port) => {
+    await prepareForService(ctx, port);
     const r = await compose(ctx, port, ['up', '-d', '--no-build']);
     if (r.code !== 0) failures.push(`client ${port}: docker compose up failed: ${r.stderr.trim()}`);
   });
@@ -92,6 +106,7 @@ export async function restart(
 ): Promise<void> {
   if (!portArg) throw new CliError('PORT is required: make restart PORT=6000');
   const [port] = selectPorts(ctx, portArg) as [number];
+  await prepareForService(ctx, port);
   // Only the api container is recreated: a sandbox client's fakes keep their data.
   for (const args of [
     ['up', '-d', '--no-build'],

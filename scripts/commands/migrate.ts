@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { CliError } from '../lib/cli-error.ts';
-import { giveToContainerUser } from '../lib/client-files.ts';
+import { secureClientFiles } from '../lib/client-files.ts';
 import {
   clientConfigFile,
   clientDir,
@@ -147,7 +147,7 @@ export async function migrate(ctx: OpsContext, input: MigrateInput, out: (l: str
           mkdirSync(logDir, { recursive: true, mode: 0o750 });
           created.push(logDir);
         }
-        giveToContainerUser([dir, clientConfigFile(ctx, port), logDir]);
+        secureClientFiles(ctx, port);
       }
     } catch (err) {
       for (const p of created) rmSync(p, { recursive: true, force: true });

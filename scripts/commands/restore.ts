@@ -1,21 +1,11 @@
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { createTar, extractTar, listFiles, restoreDataVolume, sha256File } from '../lib/archive.ts';
 import { CliError } from '../lib/cli-error.ts';
-import { giveToContainerUser } from '../lib/client-files.ts';
+import { secureClientFiles } from '../lib/client-files.ts';
 import {
   clientConfigFile,
   clientDir,
@@ -28,6 +18,7 @@ import {
 } from '../lib/context.ts';
 import { compose, containerState, hostPortInUse, volumeExists } from '../lib/docker.ts';
 import { parsePort } from '../lib/ports.ts';
+import { copyRegularFile, nonRegularMembers } from '../lib/safe-files.ts';
 import { waitHealthy } from '../lib/wait-healthy.ts';
 import {
   BACKUP_FORMAT,
@@ -114,8 +105,16 @@ export async function restore(ctx: OpsContext, input: RestoreInput, out: (l: str
   const stage = mkdtempSync(path.join(os.tmpdir(), 'cltv8-restore-'));
   try {
     try {
+      // Our backups hold regular files and folders only: anything else means a forged archive.
+      const odd = await nonRegularMembers(file);
+      if (odd.length > 0) {
+        throw new CliError(
+          `${file} holds members that are not regular files (links, devices); nothing was changed: ${odd.slice(0, 3).join('; ')}`,
+        );
+      }
       await extractTar(file, stage);
     } catch (err) {
+      if (err instanceof CliError) throw err;
       throw new CliError((err as Error).message);
     }
     const m = readManifest(stage, file);
@@ -181,26 +180,20 @@ export async function restore(ctx: OpsContext, input: RestoreInput, out: (l: str
     const logDir = clientLogDir(ctx, port);
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      copyFileSync(path.join(stage, 'client', 'config.env'), clientConfigFile(ctx, port));
-      const owned = [dir, clientConfigFile(ctx, port)];
+      // Created exclusively, never through a link: logs/<PORT> may hold links its container planted.
+      copyRegularFile(path.join(stage, 'client', 'config.env'), clientConfigFile(ctx, port));
       if (existsSync(path.join(stage, 'client', 'sandbox.env'))) {
-        copyFileSync(path.join(stage, 'client', 'sandbox.env'), clientSandboxFile(ctx, port));
-        owned.push(clientSandboxFile(ctx, port));
+        copyRegularFile(path.join(stage, 'client', 'sandbox.env'), clientSandboxFile(ctx, port));
       }
       mkdirSync(logDir, { recursive: true, mode: 0o750 });
-      owned.push(logDir);
       const stagedLogs = path.join(stage, 'logs');
       if (existsSync(stagedLogs)) {
         for (const f of readdirSync(stagedLogs)) {
-          copyFileSync(path.join(stagedLogs, f), path.join(logDir, f));
-          owned.push(path.join(logDir, f));
+          copyRegularFile(path.join(stagedLogs, f), path.join(logDir, f), 0o640);
         }
       }
-      giveToContainerUser(owned);
-      // Files from the archive keep their 0600 (config) whatever the umask was.
-      for (const f of [clientConfigFile(ctx, port), clientSandboxFile(ctx, port)]) {
-        if (existsSync(f)) chmodSync(f, 0o600);
-      }
+      // Whatever modes the archive carried: the service's ownership and modes.
+      secureClientFiles(ctx, port);
 
       // Network, volume and container first (stopped), then the volume content, then start.
       const created = await compose(ctx, port, ['create', '--no-build']);

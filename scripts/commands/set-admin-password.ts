@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseConfigText } from '../../app/config/load-config.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { CliError } from '../lib/cli-error.ts';
-import { giveToContainerUser } from '../lib/client-files.ts';
+import { replaceConfigFile } from '../lib/client-files.ts';
 import { clientConfigFile, containerName, type OpsContext } from '../lib/context.ts';
 import { containerState } from '../lib/docker.ts';
 import { restart, selectPorts } from './lifecycle.ts';
@@ -26,10 +26,7 @@ export async function setAdminPassword(
     ? text.replace(/^ADMIN_PASSWORD_HASH=.*$/m, line)
     : `${text.trimEnd()}\n${line}\n`;
   parseConfigText(next, file);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, next, { mode: 0o600 });
-  giveToContainerUser([tmp]);
-  renameSync(tmp, file);
+  replaceConfigFile(file, next);
   out(password ? 'console password changed' : `new console password (shown only now): ${chosen}`);
   // A stopped client reads it at its next start; setting a password must not start it.
   const state = await containerState(containerName(ctx, port));

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { watchdogRunning, watchdogUp } from '../../watchdog/control.ts';
-import { restoreDataVolume, snapshotDataVolume } from '../lib/archive.ts';
+import { ensureVolumeOwner, restoreDataVolume, snapshotDataVolume } from '../lib/archive.ts';
 import { CliError } from '../lib/cli-error.ts';
-import { listClientPorts } from '../lib/client-files.ts';
+import { listClientPorts, secureClientFiles } from '../lib/client-files.ts';
 import { containerName, healthProbe, type OpsContext } from '../lib/context.ts';
 import { compose, containerState, run, runInherit } from '../lib/docker.ts';
 import { type WaitOutcome, waitHealthy } from '../lib/wait-healthy.ts';
@@ -145,6 +145,9 @@ export async function upgrade(ctx: OpsContext, input: UpgradeInput, out: (l: str
       );
     }
 
+    // Installs from when the service ran as uid 1000 move to its own uid here (the container is stopped).
+    secureClientFiles(ctx, port);
+    await ensureVolumeOwner(ctx, port, ctx.image);
     const { w, error } = await recreateOn(ctx, port, ctx.image);
     if (w.ok) {
       out(`client ${port}: healthy on the new image after ${(w.ms / 1000).toFixed(1)} s`);

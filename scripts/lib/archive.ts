@@ -1,18 +1,28 @@
 /**
  * Moving a client's data volume in and out of tar streams, and the backup archive itself.
  *
- * The volume is only ever touched from a throw-away container of the service image (uid 1000, no
- * network, no capabilities, read-only root): the host never needs to read files owned by uid 1000,
+ * The volume is only ever touched from a throw-away container of the service image (its uid, no
+ * network, no capabilities, read-only root): the host never needs to read the service's files,
  * and the copy of the SQLite store is made by SQLite itself (`VACUUM INTO`, one read transaction:
  * a consistent snapshot even while the client keeps writing, WAL included).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
-import { dataVolume, type OpsContext } from './context.ts';
+import { SERVICE_GID, SERVICE_UID, SERVICE_USER } from './client-files.ts';
+import { containerName, dataVolume, type OpsContext } from './context.ts';
+import { run } from './docker.ts';
 
-/** Where the volume is mounted in the throw-away container (the image creates it owned by uid 1000). */
+/** Where the volume is mounted in the throw-away container (the image creates it owned by the service). */
 const MOUNT = '/app/data';
 const SNAP_DIR = `${MOUNT}/.clt-v8-backup`;
 
@@ -48,6 +58,7 @@ function helperArgs(
   ctx: OpsContext,
   port: number,
   image: string,
+  user: string,
   interactive: boolean,
   script: string,
 ): string[] {
@@ -58,7 +69,7 @@ function helperArgs(
     '--network',
     'none',
     '--user',
-    '1000:1000',
+    user,
     '--read-only',
     '--tmpfs',
     '/tmp:size=16m',
@@ -153,7 +164,8 @@ export async function snapshotDataVolume(
   image: string,
   outFile: string,
 ): Promise<void> {
-  const r = await runToFile('docker', helperArgs(ctx, port, image, false, SNAPSHOT_SH), outFile);
+  const user = await volumeUser(ctx, port);
+  const r = await runToFile('docker', helperArgs(ctx, port, image, user, false, SNAPSHOT_SH), outFile);
   if (r.code !== 0) {
     throw new Error(
       `could not copy the data volume of client ${port}: ${r.stderr.trim() || `exit ${r.code}`}`,
@@ -168,10 +180,77 @@ export async function restoreDataVolume(
   image: string,
   inFile: string,
 ): Promise<void> {
-  const r = await runFromFile('docker', helperArgs(ctx, port, image, true, RESTORE_SH), inFile);
+  const user = await volumeUser(ctx, port);
+  const r = await runFromFile('docker', helperArgs(ctx, port, image, user, true, RESTORE_SH), inFile);
   if (r.code !== 0) {
     throw new Error(
       `could not fill the data volume of client ${port}: ${r.stderr.trim() || `exit ${r.code}`}`,
+    );
+  }
+}
+
+/**
+ * The user the helper runs as: that of the client's container when it has one (a client created when
+ * the service ran as uid 1000 keeps that uid until it is recreated), else the service's.
+ */
+async function volumeUser(ctx: OpsContext, port: number): Promise<string> {
+  const r = await run('docker', ['inspect', '--format', '{{.Config.User}}', containerName(ctx, port)]);
+  const user = r.code === 0 ? r.stdout.trim() : '';
+  return /^\d+(:\d+)?$/.test(user) ? user : SERVICE_USER;
+}
+
+const CHOWN_SH = `[ "$(stat -c %u:%g ${MOUNT})" = "${SERVICE_USER}" ] || chown -R ${SERVICE_USER} ${MOUNT}`;
+
+/**
+ * Hands a client's data volume to the service's uid/gid (volumes of clients created when it ran as
+ * uid 1000). Only while its container is stopped or about to be recreated. Skipped at once when the
+ * host can see the volume's folder and it is already the service's; otherwise a throw-away root
+ * container with only CHOWN and DAC_READ_SEARCH does it (chown -R never follows a link).
+ */
+export async function ensureVolumeOwner(ctx: OpsContext, port: number, image: string): Promise<void> {
+  const vol = await run('docker', [
+    'volume',
+    'inspect',
+    '--format',
+    '{{.Mountpoint}}',
+    dataVolume(ctx, port),
+  ]);
+  if (vol.code !== 0) return;
+  try {
+    const st = statSync(vol.stdout.trim());
+    if (st.uid === SERVICE_UID && st.gid === SERVICE_GID) return;
+  } catch {
+    // Not visible from here (not root, remote engine): the helper checks it.
+  }
+  const r = await run('docker', [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--user',
+    '0:0',
+    '--read-only',
+    '--cap-drop',
+    'ALL',
+    '--cap-add',
+    'CHOWN',
+    '--cap-add',
+    'DAC_READ_SEARCH',
+    '--security-opt',
+    'no-new-privileges',
+    '--label',
+    `org.clt-v8.helper-of=${port}`,
+    '-v',
+    `${dataVolume(ctx, port)}:${MOUNT}`,
+    '--entrypoint',
+    'sh',
+    image,
+    '-c',
+    CHOWN_SH,
+  ]);
+  if (r.code !== 0) {
+    throw new Error(
+      `could not hand the data volume of client ${port} to uid ${SERVICE_UID}: ${r.stderr.trim()}`,
     );
   }
 }

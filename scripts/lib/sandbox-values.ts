@@ -52,6 +52,8 @@ export function sandboxValues(port: number): SandboxValues {
       // The fake V8 answers in seconds: poll early so a demo never waits on the production default.
       FLOW_POLL_FIRST_MS: '3000',
       FLOW_POLL_MAX_MS: '10000',
+      // A local demo: its console is reached over plain HTTP through the published port.
+      CONSOLE_ALLOW_INSECURE_HTTP: 'true',
     },
     fakes: {
       FAKE_V8_ACCOUNTS: `${username}:${password}:${clientId}`,

@@ -37,7 +37,7 @@ describe('make add-client', () => {
     const password = /shown only now, keep it safe\): (\S+)/.exec(r.stdout)?.[1];
     assert.ok(password && password.length >= 12);
     const file = home.configFile(existing);
-    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(file).mode & 0o777, 0o640);
     const text = readFileSync(file, 'utf8');
     assert.doesNotMatch(text, /__[A-Z_]+__/, 'every placeholder is filled or emptied');
     assert.ok(!text.includes(password), 'only the hash of the console password is stored');

@@ -39,7 +39,7 @@ describe('make backup / make restore (real containers)', () => {
 
   before(async () => {
     port = await freePort(21000 + Math.floor(Math.random() * 10000));
-    const r = await home.ctl(['add-client', '--port', String(port), '--name', 'Corban Backup Ltda']);
+    const r = await home.addConsoleClient(port, 'Corban Backup Ltda');
     assert.equal(r.code, 0, r.stderr);
     password = /keep it safe\): (\S+)/.exec(r.stdout)?.[1] ?? '';
     token = dotenv.parse(readFileSync(home.configFile(port), 'utf8')).API_TOKEN ?? '';
@@ -128,7 +128,7 @@ describe('make backup / make restore (real containers)', () => {
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     console.log(`restore: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.match(r.stdout, new RegExp(`client ${port} restored from .* and healthy after`));
-    assert.equal(statSync(home.configFile(port)).mode & 0o777, 0o600);
+    assert.equal(statSync(home.configFile(port)).mode & 0o777, 0o640);
 
     const flows = (await (await api(`/flows?cpf=${CPF}`)).json()) as {
       items: { id: string; outcome: string }[];
@@ -163,7 +163,7 @@ describe('make backup / make restore (real containers)', () => {
 
     assert.equal((await home.ctl(['down', '--port', String(port)])).code, 0);
     const stopped = await home.ctl(['restore', '--file', archive]);
-    assert.equal(stopped.code, 2);
+    assert.equal(stopped.code, 2, stopped.stderr);
     assert.match(stopped.stderr, /already exists .*nothing was changed/);
     assert.match(stopped.stderr, /FORCE=1 replaces a stopped client/);
 

@@ -17,7 +17,7 @@ function validConfig(port: number, extra = ''): string {
 /** Runs the image once with the given config dir and returns its exit code and output. */
 async function runOnce(port: number, configDir: string | undefined, logDir: string) {
   const name = `cltv8t-refusal-${port}`;
-  const args = ['run', '--name', name, '--read-only', '--user', '1000:1000', '-e', `PORT=${port}`];
+  const args = ['run', '--name', name, '--read-only', '--user', '10001:10001', '-e', `PORT=${port}`];
   if (configDir) args.push('-v', `${configDir}:/app/config:ro`);
   args.push('-v', `${logDir}:/app/logs`, TEST_IMAGE);
   const r = docker(args);

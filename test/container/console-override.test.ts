@@ -36,7 +36,7 @@ describe('console overrides in a real container', () => {
 
   before(async () => {
     port = await freePort(24000 + Math.floor(Math.random() * 3000));
-    const r = await home.ctl(['add-client', '--port', String(port), '--name', 'Override']);
+    const r = await home.addConsoleClient(port, 'Override');
     assert.equal(r.code, 0, r.stderr);
     password = /shown only now, keep it safe\): (\S+)/.exec(r.stdout)?.[1] ?? '';
     token = /^API_TOKEN=(.*)$/m.exec(readFileSync(home.configFile(port), 'utf8'))?.[1] ?? '';

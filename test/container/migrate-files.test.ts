@@ -45,7 +45,7 @@ describe('make migrate (files only)', () => {
     assert.equal(passwords.length, 3);
     for (const [i, port] of [4000, 5000, 6000].entries()) {
       const file = home.configFile(port);
-      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.equal(statSync(file).mode & 0o777, 0o640);
       assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
       const text = readFileSync(file, 'utf8');
       const loaded = parseConfigText(text, file);

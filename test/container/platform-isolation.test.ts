@@ -119,7 +119,7 @@ describe('two clients side by side', () => {
     assert.equal(execIn(name(portA), `require('fs').writeFileSync('/app/data/probe', 'x')`).code, 0);
   });
 
-  test('runs as uid 1000 with no capabilities and no-new-privileges', () => {
+  test('runs as its own uid 10001 with no capabilities and no-new-privileges', () => {
     const r = execIn(
       name(portA),
       `const s=require('fs').readFileSync('/proc/1/status','utf8');` +
@@ -127,7 +127,7 @@ describe('two clients side by side', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     const info = JSON.parse(r.stdout) as { uid: number; eff: string; bnd: string; nnp: string };
-    assert.equal(info.uid, 1000);
+    assert.equal(info.uid, 10001);
     assert.equal(info.eff, '0000000000000000');
     assert.equal(info.bnd, '0000000000000000');
     assert.equal(info.nnp, '1');

@@ -56,7 +56,7 @@ exec node dist/app/main.js
 USER root
 COPY entry.sh /usr/local/bin/test-entry
 RUN chmod 0755 /usr/local/bin/test-entry
-USER 1000:1000
+USER 10001:10001
 LABEL org.clt-v8.test-image="${tag}"
 CMD ["/usr/local/bin/test-entry"]
 `,

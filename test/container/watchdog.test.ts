@@ -124,7 +124,7 @@ describe('watchdog (real containers)', () => {
       '{{.HostConfig.NetworkMode}}|{{.Config.User}}|{{.HostConfig.ReadonlyRootfs}}|{{.HostConfig.CapDrop}}',
       `${PREFIX}-watchdog`,
     ]);
-    assert.equal(cfg.stdout.trim(), 'none|1000:1000|true|[ALL]');
+    assert.equal(cfg.stdout.trim(), 'none|10001:10001|true|[ALL]');
     const start = JSON.parse(docker(['logs', `${PREFIX}-watchdog`]).stdout.split('\n')[0] ?? '{}');
     assert.equal(start.event, 'start');
     assert.equal(start.prefix, PREFIX);

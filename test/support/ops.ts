@@ -1,7 +1,7 @@
 // Drives the operator CLI (the same code `make` runs) against a throw-away CLT_V8_HOME.
 import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,20 @@ export class OpsHome {
         },
       );
     });
+  }
+
+  /**
+   * A started client whose console the test signs in to over plain HTTP through the published port:
+   * inside the container that comes from the network's gateway, not loopback, so the client's config
+   * allows it (CONSOLE_ALLOW_INSECURE_HTTP). Returns add-client's answer (it holds the password).
+   */
+  async addConsoleClient(port: number, name: string): Promise<CtlResult> {
+    const added = await this.ctl(['add-client', '--port', String(port), '--name', name, '--no-start']);
+    if (added.code !== 0) return added;
+    const file = this.configFile(port);
+    writeFileSync(file, setConfigKeys(file, { CONSOLE_ALLOW_INSECURE_HTTP: 'true' }));
+    const up = await this.ctl(['up', '--port', String(port)]);
+    return up.code === 0 ? added : up;
   }
 
   configFile(port: number): string {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../domain/app-error.ts';
+import { consoleSignInAllowed } from '../../domain/console-transport.ts';
 import { checkConsolePassword } from '../../use-cases/console/console-login.ts';
 import { endSession, requireSession, sessionOf, startSession } from '../middleware/session.ts';
 import { attemptLimit } from '../middleware/session-login-limit.ts';
@@ -84,6 +85,19 @@ export function consoleRoutes(ctx: ConsoleContext): Router {
     express.json({ limit: '4kb' }),
     (req, res) => {
       const { password } = parseInput(loginInput, req.body ?? {});
+      // Checked before the password: over clear text it must not even be compared.
+      const transportOk = consoleSignInAllowed({
+        secure: req.secure,
+        remoteAddress: req.socket.remoteAddress,
+        allowInsecureHttp: ctx.deps.config.admin.allowInsecureHttp,
+      });
+      if (!transportOk) {
+        ctx.deps.logger.warn('console: sign-in over plain HTTP refused', { ip: req.ip });
+        throw new AppError(
+          'forbidden',
+          'entrada no console só por HTTPS (frente TLS: make tls-up) ou a partir do próprio servidor; para aceitar HTTP, CONSOLE_ALLOW_INSECURE_HTTP=true',
+        );
+      }
       const check = checkConsolePassword(ctx.deps.config.admin.passwordHash, password);
       if (check === 'disabled') {
         throw new AppError(
