@@ -49,6 +49,8 @@ export interface FlowConfig {
   readonly pollMaxMs: number;
   readonly consultValidDays: number;
   readonly placeholderEmailDomain: string;
+  /** PHONE_ADD_MOBILE_NINE. */
+  readonly addMobileNine: boolean;
   readonly outboxRetryMaxMs: number;
 }
 
@@ -150,6 +152,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       pollMaxMs: r.FLOW_POLL_MAX_MS,
       consultValidDays: r.FLOW_CONSULT_VALID_DAYS,
       placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
+      addMobileNine: r.PHONE_ADD_MOBILE_NINE,
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
     },
     loaded,

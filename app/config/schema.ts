@@ -316,6 +316,11 @@ export const CONFIG_KEYS = {
     doc: 'A lead without e-mail is sent to V8 as <cpf>@<this domain> (V8 requires one); keep a domain that receives no mail.',
     kind: 'setting',
   },
+  PHONE_ADD_MOBILE_NINE: {
+    schema: bool(true),
+    doc: 'Lead phones with an 8-digit number in the mobile ranges (first digit 6-9) get the leading 9 every Brazilian mobile has had since 2016 (V8 wants 9-digit mobiles); landlines (2-5) are kept. false: phones are sent as written.',
+    kind: 'setting',
+  },
   OUTBOX_RETRY_MAX_S: {
     schema: int(300, 1, 3600),
     doc: 'Longest wait between two delivery attempts of one CRM update to Kentro (s); updates are retried until delivered.',

@@ -122,3 +122,13 @@ test('the process must be given a valid PORT', () => {
   assert.throws(() => readProcessSettings({ PORT: '99999' }), /PORT/);
   assert.equal(readProcessSettings({ PORT: '6000' }).configDir, '/app/config');
 });
+
+test('PHONE_ADD_MOBILE_NINE: on by default, false turns it off, other values are refused', () => {
+  assert.equal(parseConfigText(BASE, 'f').raw.PHONE_ADD_MOBILE_NINE, true);
+  assert.equal(parseConfigText(`${BASE}PHONE_ADD_MOBILE_NINE=false\n`, 'f').raw.PHONE_ADD_MOBILE_NINE, false);
+  const issues = issuesOf(`${BASE}PHONE_ADD_MOBILE_NINE=talvez\n`);
+  assert.deepEqual(
+    issues.map((i) => i.key),
+    ['PHONE_ADD_MOBILE_NINE'],
+  );
+});

@@ -20,6 +20,8 @@ export interface FlowSettings {
   readonly pollMaxMs: number;
   readonly consultValidDays: number;
   readonly placeholderEmailDomain: string;
+  /** 8-digit mobile numbers get their leading 9 (PHONE_ADD_MOBILE_NINE). */
+  readonly addMobileNine: boolean;
   readonly stages: KentroSettings['stages'];
   readonly waTemplateId: number | undefined;
   /** V8 simulate calls one flow may make (candidate terms/tables). */
@@ -56,6 +58,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     pollMaxMs: config.flow.pollMaxMs,
     consultValidDays: config.flow.consultValidDays,
     placeholderEmailDomain: config.flow.placeholderEmailDomain,
+    addMobileNine: config.flow.addMobileNine,
     stages: config.kentro.stages,
     waTemplateId: config.kentro.waTemplateId,
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,

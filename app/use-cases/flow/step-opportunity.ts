@@ -73,7 +73,7 @@ export const opportunityStep: StepHandler = async (deps, flow) => {
   const name = 'name' in named ? named.name : undefined;
   const email = normalizeEmail(data.email);
   // Kentro's convention: 55 + DDD + number, digits only.
-  const split = normalizePhone(data.phone);
+  const split = normalizePhone(data.phone, { addNine: deps.settings.addMobileNine });
   const phone =
     'phone' in split
       ? `${split.phone.countryCode}${split.phone.areaCode}${split.phone.phoneNumber}`
