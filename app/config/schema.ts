@@ -47,6 +47,18 @@ const bool = (def: boolean) =>
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   );
+/** "4, 2" -> [4, 2]: positive ids, each once, in the order given. */
+const idList = () =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be ids separated by commas, e.g. 4,2')
+      .transform((s) => s.split(',').map((x) => Number(x.trim())))
+      .refine((ids) => ids.every((id) => Number.isSafeInteger(id) && id > 0), 'ids must be positive')
+      .refine((ids) => new Set(ids).size === ids.length, 'an id is listed twice')
+      .optional(),
+  );
 const formFieldId = z.string().regex(/^[0-9a-f]{8}$/, 'form-field ids are 8 lowercase hex characters');
 
 export const FORM_FIELD_NAMES = [
@@ -225,6 +237,16 @@ export const CONFIG_KEYS = {
   KENTRO_PIPELINE_ID: {
     schema: optionalInt(),
     doc: 'Kentro pipeline holding the CLT leads.',
+    kind: 'setting',
+  },
+  KENTRO_PIPELINE_IDS: {
+    schema: idList(),
+    doc: 'Pipelines where the lead of a CPF is looked up, in this order (e.g. 4,2); the first one is where new opportunities are created and where the KENTRO_STAGE_* stages are. Empty: KENTRO_PIPELINE_ID alone. When both are set, this list wins. A lead found in another pipeline keeps its stage (Kentro cannot move an opportunity across pipelines): its stage moves are skipped and logged.',
+    kind: 'setting',
+  },
+  KENTRO_STAGE_ORDER: {
+    schema: idList(),
+    doc: 'Stage ids from first to last (e.g. 20,26,22,21,23,24,25). A lead is only moved to a stage later in this list than the one it is in: a move to an earlier or the same stage is skipped and logged with its reason, so a rerun never moves a lead back. A lead in a stage not listed (the entry stage) may be moved to any listed stage; a move to a stage not listed is skipped. Empty: failed, no margin, margin found, simulated, proposal, paid (the KENTRO_STAGE_* that are set).',
     kind: 'setting',
   },
   KENTRO_RESPONSIBLE_ID: {

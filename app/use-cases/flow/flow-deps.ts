@@ -8,6 +8,7 @@ import type { AppConfig, KentroSettings, V8Provider } from '../../config/app-con
 import { AppError } from '../../domain/app-error.ts';
 import type { DeliveryBackoff } from '../../domain/delivery-retry.ts';
 import type { SimulationPolicyName } from '../../domain/simulation-policy.ts';
+import type { StageMovePolicy } from '../../domain/stage-order.ts';
 import type { Logger } from '../../logging/logger.ts';
 
 /** How flows behave; built from the config (FLOW_*, SIMULATION_POLICY, KENTRO_STAGE_*). */
@@ -23,6 +24,8 @@ export interface FlowSettings {
   /** 8-digit mobile numbers get their leading 9 (PHONE_ADD_MOBILE_NINE). */
   readonly addMobileNine: boolean;
   readonly stages: KentroSettings['stages'];
+  /** Stage moves only go forward (KENTRO_STAGE_ORDER), within the pipeline of the stages. */
+  readonly stagePolicy?: StageMovePolicy | undefined;
   readonly waTemplateId: number | undefined;
   /** V8 simulate calls one flow may make (candidate terms/tables). */
   readonly maxSimulationAttempts: number;
@@ -60,6 +63,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     placeholderEmailDomain: config.flow.placeholderEmailDomain,
     addMobileNine: config.flow.addMobileNine,
     stages: config.kentro.stages,
+    stagePolicy: { order: config.kentro.stageOrder ?? [], pipelineId: config.kentro.pipelineId },
     waTemplateId: config.kentro.waTemplateId,
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,

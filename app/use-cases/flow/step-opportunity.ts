@@ -60,7 +60,7 @@ export const opportunityStep: StepHandler = async (deps, flow) => {
     finishFlow(deps, flow, {
       outcome: 'failed',
       reason:
-        'Nenhuma oportunidade aberta no Kentro para este CPF no funil configurado; cadastre o lead ou ' +
+        'Nenhuma oportunidade aberta no Kentro para este CPF nos funis configurados; cadastre o lead ou ' +
         'inicie o fluxo com createOpportunity.',
       stepStatus: 'failed',
       detail: { found: false },
