@@ -27,7 +27,12 @@ export interface KentroSettings {
   readonly baseUrl: string | undefined;
   readonly apiKey: string | undefined;
   readonly queueId: number | undefined;
+  /** Where opportunities are created: the first of KENTRO_PIPELINE_IDS, or KENTRO_PIPELINE_ID. */
   readonly pipelineId: number | undefined;
+  /** Where a CPF is looked up, in order (pipelineId first); empty when none is configured. */
+  readonly pipelineIds?: readonly number[];
+  /** KENTRO_STAGE_ORDER, or the default built from the configured stages. */
+  readonly stageOrder?: readonly number[];
   readonly responsibleId: number | undefined;
   readonly stages: {
     readonly marginFound: number | undefined;
@@ -54,6 +59,8 @@ export interface FlowConfig {
   readonly pollMaxMs: number;
   readonly consultValidDays: number;
   readonly placeholderEmailDomain: string;
+  /** PHONE_ADD_MOBILE_NINE. */
+  readonly addMobileNine: boolean;
   readonly outboxRetryMaxMs: number;
   readonly reauthorizeMax: number;
 }
@@ -118,6 +125,17 @@ export function packageVersion(): string {
   return cachedVersion;
 }
 
+/**
+ * Without KENTRO_STAGE_ORDER: the configured stages from the least to the most advanced outcome
+ * (failed, no margin, margin found, simulated, proposal, paid). A stage configured for two
+ * outcomes keeps its first place.
+ */
+export function defaultStageOrder(stages: readonly (number | undefined)[]): number[] {
+  const order: number[] = [];
+  for (const id of stages) if (id !== undefined && !order.includes(id)) order.push(id);
+  return order;
+}
+
 export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): AppConfig {
   const r = loaded.raw;
   return {
@@ -160,7 +178,19 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       baseUrl: r.KENTRO_BASE_URL,
       apiKey: r.KENTRO_API_KEY,
       queueId: r.KENTRO_QUEUE_ID,
-      pipelineId: r.KENTRO_PIPELINE_ID,
+      pipelineId: r.KENTRO_PIPELINE_IDS?.[0] ?? r.KENTRO_PIPELINE_ID,
+      pipelineIds:
+        r.KENTRO_PIPELINE_IDS ?? (r.KENTRO_PIPELINE_ID !== undefined ? [r.KENTRO_PIPELINE_ID] : []),
+      stageOrder:
+        r.KENTRO_STAGE_ORDER ??
+        defaultStageOrder([
+          r.KENTRO_STAGE_FAILED,
+          r.KENTRO_STAGE_NO_MARGIN,
+          r.KENTRO_STAGE_MARGIN_FOUND,
+          r.KENTRO_STAGE_SIMULATED,
+          r.KENTRO_STAGE_PROPOSAL,
+          r.KENTRO_STAGE_PAID,
+        ]),
       responsibleId: r.KENTRO_RESPONSIBLE_ID,
       stages: {
         marginFound: r.KENTRO_STAGE_MARGIN_FOUND,
@@ -184,6 +214,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       pollMaxMs: r.FLOW_POLL_MAX_MS,
       consultValidDays: r.FLOW_CONSULT_VALID_DAYS,
       placeholderEmailDomain: r.FLOW_PLACEHOLDER_EMAIL_DOMAIN,
+      addMobileNine: r.PHONE_ADD_MOBILE_NINE,
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
       reauthorizeMax: r.FLOW_REAUTHORIZE_MAX,
     },

@@ -48,6 +48,18 @@ const bool = (def: boolean) =>
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   );
+/** "4, 2" -> [4, 2]: positive ids, each once, in the order given. */
+const idList = () =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be ids separated by commas, e.g. 4,2')
+      .transform((s) => s.split(',').map((x) => Number(x.trim())))
+      .refine((ids) => ids.every((id) => Number.isSafeInteger(id) && id > 0), 'ids must be positive')
+      .refine((ids) => new Set(ids).size === ids.length, 'an id is listed twice')
+      .optional(),
+  );
 const formFieldId = z.string().regex(/^[0-9a-f]{8}$/, 'form-field ids are 8 lowercase hex characters');
 
 export const FORM_FIELD_NAMES = [
@@ -269,6 +281,16 @@ export const CONFIG_KEYS = {
     doc: 'Kentro pipeline holding the CLT leads.',
     kind: 'setting',
   },
+  KENTRO_PIPELINE_IDS: {
+    schema: idList(),
+    doc: 'Pipelines where the lead of a CPF is looked up, in this order (e.g. 4,2); the first one is where new opportunities are created and where the KENTRO_STAGE_* stages are. Empty: KENTRO_PIPELINE_ID alone. When both are set, this list wins. A lead found in another pipeline keeps its stage (Kentro cannot move an opportunity across pipelines): its stage moves are skipped and logged.',
+    kind: 'setting',
+  },
+  KENTRO_STAGE_ORDER: {
+    schema: idList(),
+    doc: 'Stage ids from first to last (e.g. 20,26,22,21,23,24,25). A lead is only moved to a stage later in this list than the one it is in: a move to an earlier or the same stage is skipped and logged with its reason, so a rerun never moves a lead back. A lead in a stage not listed (the entry stage) may be moved to any listed stage; a move to a stage not listed is skipped. Empty: failed, no margin, margin found, simulated, proposal, paid (the KENTRO_STAGE_* that are set).',
+    kind: 'setting',
+  },
   KENTRO_RESPONSIBLE_ID: {
     schema: optionalInt(),
     doc: 'Kentro user set as responsible of opportunities we create.',
@@ -371,6 +393,11 @@ export const CONFIG_KEYS = {
   LEGACY_SYNC_TIMEOUT_S: {
     schema: int(300, 1, 3600),
     doc: 'Longest wait of the old POST/GET /clt/fluxo-completo for the flow to finish before it answers 408 with the flow id (s); the flow goes on. ?async=1 answers 202 at once instead.',
+    kind: 'setting',
+  },
+  PHONE_ADD_MOBILE_NINE: {
+    schema: bool(true),
+    doc: 'Lead phones with an 8-digit number in the mobile ranges (first digit 6-9) get the leading 9 every Brazilian mobile has had since 2016 (V8 wants 9-digit mobiles); landlines (2-5) are kept. false: phones are sent as written.',
     kind: 'setting',
   },
   OUTBOX_RETRY_MAX_S: {

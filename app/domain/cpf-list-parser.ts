@@ -67,27 +67,32 @@ const DELIMITER_PROBE_CHARS = 64 * 1024;
 
 /**
  * The delimiter of the first line that has content: `;` first (pt-BR Excel; commas are decimals
- * there). `complete` says whether that line was seen to its end (else more text is needed).
+ * there). Fed text as it arrives and scans each character once (an upload trickling in one byte at a
+ * time costs no more); `complete` once that line was seen to its end.
  */
-function detectDelimiter(text: string): { delimiter: string | undefined; complete: boolean } {
-  let inQuotes = false;
-  const seen = { ';': 0, '\t': 0, ',': 0 };
-  let content = false;
-  let complete = false;
-  for (const ch of text) {
-    if (ch === '"') inQuotes = !inQuotes;
-    else if (!inQuotes && (ch === '\n' || ch === '\r')) {
-      if (content) {
-        complete = true;
-        break;
-      }
-    } else if (!inQuotes && (ch === ';' || ch === '\t' || ch === ',')) {
-      seen[ch]++;
-      content = true;
-    } else if (ch.trim() !== '') content = true;
+class DelimiterProbe {
+  private inQuotes = false;
+  private content = false;
+  private readonly seen = { ';': 0, '\t': 0, ',': 0 };
+  complete = false;
+
+  feed(text: string): void {
+    for (const ch of text) {
+      if (this.complete) return;
+      if (ch === '"') this.inQuotes = !this.inQuotes;
+      else if (!this.inQuotes && (ch === '\n' || ch === '\r')) {
+        if (this.content) this.complete = true;
+      } else if (!this.inQuotes && (ch === ';' || ch === '\t' || ch === ',')) {
+        this.seen[ch]++;
+        this.content = true;
+      } else if (ch.trim() !== '') this.content = true;
+    }
   }
-  const delimiter = seen[';'] > 0 ? ';' : seen['\t'] > 0 ? '\t' : seen[','] > 0 ? ',' : undefined;
-  return { delimiter, complete };
+
+  get delimiter(): string | undefined {
+    const seen = this.seen;
+    return seen[';'] > 0 ? ';' : seen['\t'] > 0 ? '\t' : seen[','] > 0 ? ',' : undefined;
+  }
 }
 
 /** csv-parse counts each CR and LF inside a quoted cell as a line; a CRLF there is one line of the file. */
@@ -219,12 +224,12 @@ export async function readCpfCsv(
   const maxRows = options.maxRows ?? MAX_BATCH_CPFS;
   const chunks = chunksOf(input)[Symbol.asyncIterator]();
   let head = '';
-  let probe = detectDelimiter(head);
+  const probe = new DelimiterProbe();
   while (!probe.complete && head.length < DELIMITER_PROBE_CHARS) {
     const next = await chunks.next();
     if (next.done) break;
     head += next.value;
-    probe = detectDelimiter(head);
+    probe.feed(next.value);
   }
 
   let header: CsvRecord | undefined;

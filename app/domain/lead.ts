@@ -1,4 +1,4 @@
-import { type SplitPhone, splitBrazilianPhone } from './phone.ts';
+import { addMobileNine, type SplitPhone, splitBrazilianPhone } from './phone.ts';
 
 /**
  * A CRM lead turned into what V8's consult needs. Kentro data is free text typed by brokers (names in
@@ -152,11 +152,16 @@ export function normalizeGender(value: string | undefined): LeadGender | undefin
   return t === undefined ? undefined : GENDERS[t];
 }
 
-export function normalizePhone(value: string | undefined): { phone: SplitPhone } | { reason: string } {
+/** `addNine`: 8-digit mobiles get their leading 9 (see addMobileNine; PHONE_ADD_MOBILE_NINE). */
+export function normalizePhone(
+  value: string | undefined,
+  o: { readonly addNine?: boolean } = {},
+): { phone: SplitPhone } | { reason: string } {
   const t = presentText(value);
   if (t === undefined) return { reason: 'telefone não informado' };
   const r = splitBrazilianPhone(t);
-  return r.ok ? { phone: r.phone } : { reason: 'telefone inválido (informe DDD e número)' };
+  if (!r.ok) return { reason: 'telefone inválido (informe DDD e número)' };
+  return { phone: o.addNine ? addMobileNine(r.phone) : r.phone };
 }
 
 export interface NormalizeOptions {
@@ -164,6 +169,8 @@ export interface NormalizeOptions {
   /** Today as YYYY-MM-DD (from the injected clock). */
   readonly today: string;
   readonly placeholderEmailDomain: string;
+  /** 8-digit mobiles get their leading 9 (PHONE_ADD_MOBILE_NINE). Default false. */
+  readonly addMobileNine?: boolean;
 }
 
 /**
@@ -176,7 +183,7 @@ export function normalizeLead(raw: RawLead, o: NormalizeOptions): LeadResult {
   if ('reason' in name) problems.push({ field: 'name', reason: name.reason });
   const birth = parseBirthDate(raw.birthDate, o.today);
   if ('reason' in birth) problems.push({ field: 'birthDate', reason: birth.reason });
-  const phone = normalizePhone(raw.phone);
+  const phone = normalizePhone(raw.phone, { addNine: o.addMobileNine === true });
   if ('reason' in phone) problems.push({ field: 'phone', reason: phone.reason });
   if ('reason' in name || 'reason' in birth || 'reason' in phone) return { ok: false, problems };
   const email = normalizeEmail(raw.email);

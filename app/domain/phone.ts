@@ -40,3 +40,19 @@ export function splitBrazilianPhone(input: string): PhoneResult {
   }
   return { ok: true, phone: { countryCode: '55', areaCode, phoneNumber } };
 }
+
+/**
+ * The "nono dígito": Anatel (Resolução 553/2010) added a leading 9 to every mobile number, DDD by
+ * DDD, completed in November 2016, so a Brazilian mobile has 9 digits starting with 9. Leads typed
+ * before that, or from old address books, still carry the 8-digit form. In the old plan the first
+ * digit told the service: 2-5 fixed lines, 6-9 mobiles. So an 8-digit number starting with 6, 7, 8
+ * or 9 is a mobile written the old way and gets its 9 ("9123-4567" -> "99123-4567"); fixed lines
+ * and 9-digit numbers are kept. V8 expects the 9-digit mobile; two of the integrations we compared
+ * pad it the same way.
+ */
+export function addMobileNine(phone: SplitPhone): SplitPhone {
+  if (phone.phoneNumber.length === 8 && /^[6-9]/.test(phone.phoneNumber)) {
+    return { ...phone, phoneNumber: `9${phone.phoneNumber}` };
+  }
+  return phone;
+}

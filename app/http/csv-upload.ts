@@ -60,10 +60,25 @@ export async function withCsvUpload<T>(
     async function* text(): AsyncGenerator<string> {
       let total = 0;
       // destroyOnReturn false: stopping early must leave the socket to answer on.
-      for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-        total += chunk.length;
-        if (total > maxBytes) throw tooLarge(maxBytes);
-        yield decoder.decode(chunk, { stream: true });
+      const chunks = req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+      try {
+        for (;;) {
+          let next: IteratorResult<Buffer>;
+          try {
+            next = await chunks.next();
+          } catch {
+            // The client went away mid-upload: a bad request, not a fault of ours.
+            throw AppError.invalid([{ field: 'body', reason: 'the upload was interrupted' }]);
+          }
+          if (next.done) break;
+          total += next.value.length;
+          if (total > maxBytes) throw tooLarge(maxBytes);
+          yield decoder.decode(next.value, { stream: true });
+        }
+      } finally {
+        // Detaches the iterator from the request (its 'readable' listener would keep drain() from
+        // resuming it); the request itself stays open for the answer.
+        await chunks.return?.();
       }
       const tail = decoder.decode();
       if (tail !== '') yield tail;

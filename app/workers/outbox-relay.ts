@@ -25,6 +25,7 @@ export class OutboxRelay {
             clock: deps.clock,
             logger: deps.logger,
             backoff: deps.settings.outboxBackoff,
+            stagePolicy: deps.settings.stagePolicy,
           },
           { batch: o.batch ?? 50, concurrency: o.concurrency ?? 4, shouldStop: () => this.loop.stopping },
         );

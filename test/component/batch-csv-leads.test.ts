@@ -70,7 +70,7 @@ describe('CSV batches with lead columns: leads not in Kentro are created from th
       '\uFEFFnome;cpf;nascimento;telefone;email;sexo',
       `Ana Teste Lote;${ANA};31/01/1990;(11) 97777-0001;ana@example.com;F`,
       `Bia Teste Lote;${BIA};1985-06-15;11977770002;;feminino`,
-      `Caio Teste Lote;${CAIO};02/03/1979;(21) 97777-0003;;M`,
+      `Caio Teste Lote;${CAIO};02/03/1979;(21) 8777-0003;;M`, // 8-digit mobile: gets its 9
       `Ana Teste Lote;${ANA};31/01/1990;(11) 97777-0001;ana@example.com;F`,
     ].join('\r\n');
     const started = await postCsv(csv);
@@ -97,6 +97,12 @@ describe('CSV batches with lead columns: leads not in Kentro are created from th
     );
     const [consult] = h.consultsAtV8(BIA);
     assert.equal(consult?.gender, 'female', 'sexo reaches V8');
+    const caio = h.fakeV8
+      .requests({ method: 'POST', path: '/private-consignment/consult' })
+      .map((r) => r.body as { borrowerDocumentNumber: string; signerPhone: unknown })
+      .find((b) => b.borrowerDocumentNumber === CAIO);
+    assert.deepEqual(caio?.signerPhone, { countryCode: '55', areaCode: '21', phoneNumber: '987770003' });
+    assert.equal(opportunitiesOf(CAIO)[0]?.formsdata[F.phone], '5521987770003');
     h.assertKentroSpec();
 
     // The same CPFs again: found in Kentro now, nothing is created.

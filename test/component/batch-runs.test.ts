@@ -360,6 +360,34 @@ describe('batches of CPFs (fake V8 + fake Kentro, real workers)', () => {
     assert.equal((await h.call<{ items: unknown[] }>('GET', '/batches')).body.items.length, before + 1);
   });
 
+  test('an upload cut off by the client creates nothing and leaves the app answering', async () => {
+    const before = (await h.call<{ items: unknown[] }>('GET', '/batches')).body.items.length;
+    const ac = new AbortController();
+    let sent: () => void = () => undefined;
+    const firstChunkSent = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`cpf\n${CPF.approved}\n`));
+        sent();
+      },
+    });
+    const upload = fetch(`${h.app.url}/api/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'text/csv' },
+      body,
+      duplex: 'half',
+      signal: ac.signal,
+    } as RequestInit).catch((err: unknown) => err);
+    await firstChunkSent;
+    ac.abort();
+    assert.ok((await upload) instanceof Error, 'the client gave up');
+    const after = await h.call<{ items: unknown[] }>('GET', '/batches');
+    assert.equal(after.status, 200);
+    assert.equal(after.body.items.length, before, 'no batch from a cut-off upload');
+  });
+
   test('a batch of only invalid lines is completed at once', async () => {
     const r = await h.call<{ id: string; accepted: number }>('POST', '/batches', {
       cpfs: ['123', '111.111.111-11'],

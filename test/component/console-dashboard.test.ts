@@ -16,7 +16,7 @@ import { hashPassword } from '../../app/domain/password-hash.ts';
 import { createLogger } from '../../app/logging/logger.ts';
 import type { BatchView } from '../../app/use-cases/batches/index.ts';
 import { FAKE_KENTRO_CPFS } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
-import { DEFAULT_ACCOUNTS } from '../../sandbox/fake-v8/fake-v8-server.ts';
+import { cpfWithCheckDigits, DEFAULT_ACCOUNTS } from '../../sandbox/fake-v8/fake-v8-server.ts';
 import { API_TOKEN, CPF, FlowHarness, WEBHOOK_SECRET, waitUntil } from '../support/flow-harness.ts';
 
 const ADMIN_PASSWORD = 'painel-admin-CANARY-5150';
@@ -419,6 +419,24 @@ describe('console Painel routes', () => {
     const option = await b.call('POST', '/config-v8/api/batches?sendWhatsapp=talvez', { csv: CPF.approved });
     assert.equal(option.status, 400);
     assert.equal(option.body.error.fields[0].field, 'sendWhatsapp');
+  });
+
+  test('lead columns: the "Criar a oportunidade" box decides whether a named row not in Kentro is created', async () => {
+    const b = await new Browser(h.app.url).login();
+    const fresh = cpfWithCheckDigits('421009990');
+    const csv = `cpf;nome;nascimento;telefone\n${fresh};Nova Console;01/01/1990;(11) 97777-0009\n`;
+    const creates = () =>
+      h.fakeKentro
+        .requests('createOpportunity')
+        .filter((r) => (r.body as { mainmail?: string }).mainmail === fresh).length;
+    const unchecked = await b.call('POST', '/config-v8/api/batches', { csv });
+    assert.equal(unchecked.status, 202, unchecked.text);
+    assert.equal((await waitForBatch(b, unchecked.body.batchId)).counts.failed, 1);
+    assert.equal(creates(), 0, 'box unchecked: nothing created');
+    const checked = await b.call('POST', '/config-v8/api/batches?createOpportunity=1', { csv });
+    assert.equal(checked.status, 202, checked.text);
+    assert.equal((await waitForBatch(b, checked.body.batchId)).counts.simulated, 1);
+    assert.equal(creates(), 1, 'box checked: created once from the row');
   });
 
   test('an upload of 130,000 lines or 5.2 MB is 413 and the console answers on', async () => {

@@ -44,6 +44,7 @@ function deps(missing: string[] = []): FlowDeps & { store: Store; clock: ManualC
       pollMaxMs: 1000,
       consultValidDays: 30,
       placeholderEmailDomain: 'example.com',
+      addMobileNine: true,
       stages: {},
       waTemplateId: undefined,
       maxSimulationAttempts: 1,

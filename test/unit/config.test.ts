@@ -134,3 +134,13 @@ test('EVIDENCE_RETENTION_DAYS: 1825 by default, its own key, and at least a year
     ['EVIDENCE_RETENTION_DAYS'],
   );
 });
+
+test('PHONE_ADD_MOBILE_NINE: on by default, false turns it off, other values are refused', () => {
+  assert.equal(parseConfigText(BASE, 'f').raw.PHONE_ADD_MOBILE_NINE, true);
+  assert.equal(parseConfigText(`${BASE}PHONE_ADD_MOBILE_NINE=false\n`, 'f').raw.PHONE_ADD_MOBILE_NINE, false);
+  const issues = issuesOf(`${BASE}PHONE_ADD_MOBILE_NINE=talvez\n`);
+  assert.deepEqual(
+    issues.map((i) => i.key),
+    ['PHONE_ADD_MOBILE_NINE'],
+  );
+});

@@ -87,7 +87,10 @@ export interface KentroTemplateResult {
  * the apiKey. There is deliberately no bare "create": creating without a lookup duplicates leads.
  */
 export interface KentroClient {
-  /** The open opportunity of the configured pipeline whose CPF (mainmail or the cpf form field) matches. */
+  /**
+   * The open opportunity whose CPF (mainmail or the cpf form field) matches, in the first of the
+   * configured pipelines (KENTRO_PIPELINE_IDS, in order) that has one.
+   */
   findOpportunityByCpf(cpf: string): Promise<KentroOpportunity | undefined>;
   getOpportunity(id: number): Promise<KentroOpportunity>;
   /** Looks the CPF up first and creates only when there is none. */

@@ -105,19 +105,34 @@ class HttpKentroClient implements KentroClient {
     return id;
   }
 
+  /** KENTRO_PIPELINE_IDS in order (the creation pipeline first). */
+  private lookupPipelines(): readonly number[] {
+    const ids = this.settings.pipelineIds;
+    return ids !== undefined && ids.length > 0 ? ids : [this.pipelineId()];
+  }
+
+  /** The CPF's open opportunity in the first of the configured pipelines that has one. */
   async findOpportunityByCpf(cpf: string): Promise<KentroOpportunity | undefined> {
     const wanted = requireCpf(cpf);
     const cpfField = this.settings.lookup === 'formfield' ? this.settings.formFields.cpf : undefined;
     if (this.settings.lookup === 'formfield' && cpfField === undefined) {
       throw notConfigured(['KENTRO_FORM_FIELDS (cpf)'], 'Kentro lookup by form field');
     }
+    for (const pipelineId of this.lookupPipelines()) {
+      const found = await this.findInPipeline(pipelineId, wanted, cpfField);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private async findInPipeline(
+    pipelineId: number,
+    wanted: string,
+    cpfField: string | undefined,
+  ): Promise<KentroOpportunity | undefined> {
     const transport = this.transport();
     // The spec has no search and no paging: the whole pipeline (open opportunities) comes in one answer.
-    const answer = await transport.call(
-      'getPipeOpportunities',
-      { pipelineId: this.pipelineId() },
-      { read: true },
-    );
+    const answer = await transport.call('getPipeOpportunities', { pipelineId }, { read: true });
     if (!Array.isArray(answer)) {
       throw new AppError(
         'upstream_error',

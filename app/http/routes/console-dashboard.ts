@@ -74,8 +74,10 @@ export function consoleDashboardRoutes(
       throw new AppError('unsupported_media_type', 'envie o arquivo CSV com Content-Type: text/csv');
     }
     const q = parseInput(uploadQuery, req.query, 'query');
+    // The page's checkbox is the broker's choice: unchecked means no lead is created, not even for
+    // rows that carry a name (the API creates those unless told createOpportunity=false).
     const options = {
-      ...(q.createOpportunity ? { createOpportunity: true } : {}),
+      createOpportunity: q.createOpportunity === true,
       ...(q.sendWhatsapp ? { sendWhatsapp: true } : {}),
     };
     const started = await withCsvUpload(req, BATCH_CSV_MAX_BYTES, (csv) => api.start({ csv, options }));

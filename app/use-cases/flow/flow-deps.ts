@@ -9,6 +9,7 @@ import { AppError } from '../../domain/app-error.ts';
 import type { QuotaRule } from '../../domain/consult-quota.ts';
 import type { DeliveryBackoff } from '../../domain/delivery-retry.ts';
 import type { SimulationPolicyName } from '../../domain/simulation-policy.ts';
+import type { StageMovePolicy } from '../../domain/stage-order.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { ConsultReadState } from './read-v8-consult.ts';
 
@@ -22,7 +23,11 @@ export interface FlowSettings {
   readonly pollMaxMs: number;
   readonly consultValidDays: number;
   readonly placeholderEmailDomain: string;
+  /** 8-digit mobile numbers get their leading 9 (PHONE_ADD_MOBILE_NINE). */
+  readonly addMobileNine: boolean;
   readonly stages: KentroSettings['stages'];
+  /** Stage moves only go forward (KENTRO_STAGE_ORDER), within the pipeline of the stages. */
+  readonly stagePolicy?: StageMovePolicy | undefined;
   readonly waTemplateId: number | undefined;
   /** V8 simulate calls one flow may make (candidate terms/tables). */
   readonly maxSimulationAttempts: number;
@@ -70,7 +75,9 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     pollMaxMs: config.flow.pollMaxMs,
     consultValidDays: config.flow.consultValidDays,
     placeholderEmailDomain: config.flow.placeholderEmailDomain,
+    addMobileNine: config.flow.addMobileNine,
     stages: config.kentro.stages,
+    stagePolicy: { order: config.kentro.stageOrder ?? [], pipelineId: config.kentro.pipelineId },
     waTemplateId: config.kentro.waTemplateId,
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,

@@ -9,6 +9,7 @@ export const leadStep: StepHandler = async (deps, flow) => {
     cpf: flow.cpf,
     today,
     placeholderEmailDomain: deps.settings.placeholderEmailDomain,
+    addMobileNine: deps.settings.addMobileNine,
   });
   if (!result.ok) {
     finishFlow(deps, flow, {

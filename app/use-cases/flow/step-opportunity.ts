@@ -60,7 +60,7 @@ export const opportunityStep: StepHandler = async (deps, flow) => {
     finishFlow(deps, flow, {
       outcome: 'failed',
       reason:
-        'Nenhuma oportunidade aberta no Kentro para este CPF no funil configurado; cadastre o lead ou ' +
+        'Nenhuma oportunidade aberta no Kentro para este CPF nos funis configurados; cadastre o lead ou ' +
         'inicie o fluxo com createOpportunity.',
       stepStatus: 'failed',
       detail: { found: false },
@@ -73,7 +73,7 @@ export const opportunityStep: StepHandler = async (deps, flow) => {
   const name = 'name' in named ? named.name : undefined;
   const email = normalizeEmail(data.email);
   // Kentro's convention: 55 + DDD + number, digits only.
-  const split = normalizePhone(data.phone);
+  const split = normalizePhone(data.phone, { addNine: deps.settings.addMobileNine });
   const phone =
     'phone' in split
       ? `${split.phone.countryCode}${split.phone.areaCode}${split.phone.phoneNumber}`

@@ -10,6 +10,7 @@ import {
   decideAfterFailure,
   isRepeatable,
 } from '../../domain/outbox-delivery-policy.ts';
+import { decideStageMove, type StageMovePolicy } from '../../domain/stage-order.ts';
 import type { Logger } from '../../logging/logger.ts';
 
 export interface OutboxDeps {
@@ -18,6 +19,8 @@ export interface OutboxDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly backoff: DeliveryBackoff;
+  /** Stage moves only go forward (KENTRO_STAGE_ORDER); without it every move is made. */
+  readonly stagePolicy?: StageMovePolicy | undefined;
 }
 
 export type DeliveryResult = 'delivered' | 'retry' | 'parked';
@@ -26,7 +29,8 @@ export type DeliveryResult = 'delivered' | 'retry' | 'parked';
  * Calls Kentro for one row. Updates set values and stage moves are read back, so those two may be
  * repeated; a note or a template sent twice is seen twice (see domain/outbox-delivery-policy.ts).
  */
-async function send(kentro: KentroClient, item: OutboxRecord): Promise<void> {
+async function send(deps: OutboxDeps, item: OutboxRecord): Promise<void> {
+  const { kentro } = deps;
   const id = item.opportunityId;
   switch (item.kind) {
     case 'update': {
@@ -39,6 +43,25 @@ async function send(kentro: KentroClient, item: OutboxRecord): Promise<void> {
     }
     case 'stage': {
       const p = item.payload as OutboxPayloads['stage'];
+      if (deps.stagePolicy) {
+        // Read right before the move: the broker may have advanced the lead by hand meanwhile.
+        const now = await kentro.getOpportunity(id);
+        const decision = decideStageMove(deps.stagePolicy, now, p.stageId);
+        if (!decision.move) {
+          // Done, not failed: the lead is where it should stay.
+          deps.logger.info('Kentro stage move skipped', {
+            outboxId: item.id,
+            flowId: item.flowId,
+            opportunityId: id,
+            stage: p.stage,
+            stageId: p.stageId,
+            currentStageId: now.stageId ?? null,
+            code: decision.code,
+            reason: decision.reason,
+          });
+          return;
+        }
+      }
       await kentro.changeOpportunityStage(id, p.stageId);
       return;
     }
@@ -95,7 +118,7 @@ export async function deliverOutboxItem(deps: OutboxDeps, item: OutboxRecord): P
     if (!store.outbox.markSending(item.id, clock.now())) return 'retry';
   }
   try {
-    await send(deps.kentro, item);
+    await send(deps, item);
   } catch (err) {
     const now = clock.now();
     const message = err instanceof Error ? err.message : String(err);
