@@ -288,7 +288,7 @@ export const ROUTES: readonly RouteDoc[] = [
     path: '/batches/{id}',
     tag: 'Batches',
     summary:
-      'One batch: status, total, processed, percent, counts per outcome (pending, running, simulated, no_margin, failed, invalid, cancelled), etaS from the observed rate, rejected lines',
+      'One batch: status, total, processed, percent, counts per outcome (pending, running, simulated, no_margin, needs_data, blocked_by_worker, failed, invalid, cancelled), etaS from the observed rate, rejected lines',
     pathParams: batchId,
     ok: { status: 200, description: 'Batch' },
     errors: [400, 401, 404, 503],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FAKE_KENTRO_STAGES as S } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
 import { cpfWithCheckDigits } from '../../sandbox/fake-v8/fake-v8-server.ts';
-import { FlowHarness, waitUntil } from '../support/flow-harness.ts';
+import { API_TOKEN, FlowHarness, waitUntil } from '../support/flow-harness.ts';
 
 // Outcomes that tell the broker what to do, and V8 answers that are not final yet. Polls are quick
 // here (the in-analysis and lost-consent retries are spaced by the poll backoff).
@@ -125,5 +125,31 @@ describe('refusals that need action, answers that are not final yet', () => {
     const opp = h.opportunity(flow.opportunity?.id as number);
     assert.equal(opp.fkStage, S.simulated, 'the lead left the failed stage');
     assert.equal(h.consultsAtV8(LATE).length, 1);
+  });
+
+  test('a batch reports needs_data and blocked_by_worker as their own counts and results.csv labels', async () => {
+    // Both CPFs have Kentro leads now (created by the tests above, with the same mismatching birth date).
+    const created = await h.call<{ id: string }>('POST', '/batches', {
+      cpfs: [BIRTH_DATE_MISMATCH, BLOCKED],
+    });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    let counts: Record<string, number> = {};
+    await waitUntil(async () => {
+      const b = await h.call<{ status: string; counts: Record<string, number> }>(
+        'GET',
+        `/batches/${created.body.id}`,
+      );
+      counts = b.body.counts;
+      return b.body.status === 'completed';
+    }, 15_000);
+    assert.equal(counts.needs_data, 1, JSON.stringify(counts));
+    assert.equal(counts.blocked_by_worker, 1);
+    assert.equal(counts.failed, 0);
+    const res = await fetch(`${h.app.url}/api/v1/batches/${created.body.id}/results.csv`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const csv = await res.text();
+    assert.match(csv, /corrigir dados/);
+    assert.match(csv, /bloqueado pelo trabalhador/);
   });
 });

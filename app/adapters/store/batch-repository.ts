@@ -8,14 +8,20 @@ export type BatchItemStatus =
   | 'running'
   | 'simulated'
   | 'no_margin'
+  | 'needs_data'
+  | 'blocked_by_worker'
   | 'failed'
   | 'invalid'
   | 'cancelled';
+/** The endings an item takes from its flow. */
+export type BatchItemOutcome = 'simulated' | 'no_margin' | 'needs_data' | 'blocked_by_worker' | 'failed';
 export const BATCH_ITEM_STATUSES: readonly BatchItemStatus[] = [
   'pending',
   'running',
   'simulated',
   'no_margin',
+  'needs_data',
+  'blocked_by_worker',
   'failed',
   'invalid',
   'cancelled',
@@ -111,12 +117,7 @@ export interface BatchRepository {
   failPending(itemId: string, reason: string, now: number): boolean;
   settleable(limit: number): SettleableItem[];
   /** running -> its outcome; false when the item was not running. */
-  settle(
-    itemId: string,
-    status: 'simulated' | 'no_margin' | 'failed',
-    reason: string | null,
-    now: number,
-  ): boolean;
+  settle(itemId: string, status: BatchItemOutcome, reason: string | null, now: number): boolean;
   /** queued -> running, with startedAt. */
   markStarted(batchId: string, now: number): void;
   /** The batch becomes cancelled and its pending items cancelled; returns how many items. */
@@ -163,7 +164,7 @@ function toItem(r: Row): BatchItemRecord {
   };
 }
 
-const FLOW_DONE = "('simulated', 'no_margin', 'failed')";
+const FLOW_DONE = "('simulated', 'no_margin', 'needs_data', 'blocked_by_worker', 'failed')";
 
 export class SqliteBatchRepository implements BatchRepository {
   private readonly s: Statements;
@@ -232,6 +233,8 @@ export class SqliteBatchRepository implements BatchRepository {
       running: 0,
       simulated: 0,
       no_margin: 0,
+      needs_data: 0,
+      blocked_by_worker: 0,
       failed: 0,
       invalid: 0,
       cancelled: 0,
@@ -325,12 +328,7 @@ export class SqliteBatchRepository implements BatchRepository {
     }));
   }
 
-  settle(
-    itemId: string,
-    status: 'simulated' | 'no_margin' | 'failed',
-    reason: string | null,
-    now: number,
-  ): boolean {
+  settle(itemId: string, status: BatchItemOutcome, reason: string | null, now: number): boolean {
     const r = this.s
       .get(
         `UPDATE cpf_batch_items SET status = ?, reason = ?, finished_at = ?, updated_at = ?

@@ -1,3 +1,4 @@
+import type { BatchItemOutcome } from '../../adapters/store/batch-repository.ts';
 import { isAppError } from '../../domain/app-error.ts';
 import { startFlow } from '../flow/start-flow.ts';
 import type { BatchDeps } from './batch-deps.ts';
@@ -27,7 +28,7 @@ export interface FeedResult {
   readonly blocked?: string | undefined;
 }
 
-const OUTCOMES = new Set(['simulated', 'no_margin', 'failed']);
+const OUTCOMES = new Set(['simulated', 'no_margin', 'needs_data', 'blocked_by_worker', 'failed']);
 
 /** Copies the outcome of completed flows to their running items; closes batches that are done. */
 export function settleFinishedItems(deps: BatchDeps, limit = 500): number {
@@ -40,7 +41,7 @@ export function settleFinishedItems(deps: BatchDeps, limit = 500): number {
     for (const r of ready) {
       const outcome =
         r.flowOutcome !== null && OUTCOMES.has(r.flowOutcome)
-          ? (r.flowOutcome as 'simulated' | 'no_margin' | 'failed')
+          ? (r.flowOutcome as BatchItemOutcome)
           : 'failed';
       const reason = r.flowExists ? r.flowReason : 'o fluxo deste CPF não foi encontrado';
       if (store.batches.settle(r.item.id, outcome, reason, now)) {
