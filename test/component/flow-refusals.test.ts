@@ -81,6 +81,26 @@ describe('refusals that need action, answers that are not final yet', () => {
     assert.equal(h.consultsAtV8(IN_ANALYSIS).length, 1, 'no new consult was spent');
   });
 
+  test('a consult closed as "ainda em análise": a new consult later, never failed, real outcome at the end', async () => {
+    const cpf = cpfWithCheckDigits('731002448');
+    h.fakeV8.setScenario(cpf, {
+      label: 'tests: closed while in analysis',
+      outcome: 'rejected',
+      description: 'Consulta ainda em análise',
+    });
+    const id = await h.startFlow(cpf, lead('Otto Teste Analise'));
+    await h.fakeV8.waitFor(() => h.consultsAtV8(cpf).length >= 2, 10_000);
+    assert.equal((await h.flow(id)).active, true, 'not failed while V8 was analysing');
+    h.fakeV8.setScenario(cpf, {
+      label: 'tests: analysed',
+      outcome: 'success',
+      availableMarginValue: '275.00',
+    });
+    const flow = await h.settled(id, 20_000);
+    assert.equal(flow.outcome, 'simulated', JSON.stringify(flow));
+    assert.equal(flow.consult?.margin, 275);
+  });
+
   test('consent lost at V8 (still WAITING_CONSENT after authorize): authorized again, then completes', async () => {
     const id = await h.startFlow(LOST_CONSENT, lead('Renata Teste Consentimento'));
     const flow = await h.settled(id, 20_000);
