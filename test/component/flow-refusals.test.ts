@@ -172,4 +172,37 @@ describe('refusals that need action, answers that are not final yet', () => {
     assert.match(csv, /corrigir dados/);
     assert.match(csv, /bloqueado pelo trabalhador/);
   });
+
+  test('a late SUCCESS for a flow of a batch: the item and the batch follow the reopened flow', async () => {
+    const cpf = cpfWithCheckDigits('731002888');
+    const created = await h.call<{ id: string }>('POST', '/batches', {
+      cpfs: [cpf],
+      options: lead('Vera Teste Lote'),
+    });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const batchView = async () =>
+      (await h.call<{ status: string; counts: Record<string, number> }>('GET', `/batches/${created.body.id}`))
+        .body;
+    let flowId = '';
+    await waitUntil(() => {
+      flowId = h.app.store.flows.list({ cpf, limit: 1 })[0]?.id ?? '';
+      return flowId !== '' && h.app.store.flows.get(flowId)?.status === 'waiting_margin';
+    });
+    await h.fakeV8.waitFor(() => h.consultsAtV8(cpf).some((c) => c.status === 'WAITING_CREDIT_ANALYSIS'));
+    const now = Date.now();
+    h.app.store.flows.update(flowId, { waitDeadlineAt: now - 1, nextPollAt: now - 1 }, now);
+    await waitUntil(async () => (await batchView()).status === 'completed');
+    assert.equal((await batchView()).counts.failed, 1);
+
+    const consultId = h.app.store.flows.get(flowId)?.consultId as string;
+    h.fakeV8.setConsultStatus(consultId, 'SUCCESS');
+    await h.settled(flowId);
+    await waitUntil(async () => {
+      const b = await batchView();
+      return b.status === 'completed' && b.counts.simulated === 1;
+    });
+    const b = await batchView();
+    assert.equal(b.counts.failed, 0, JSON.stringify(b.counts));
+    assert.equal(b.counts.running, 0);
+  });
 });

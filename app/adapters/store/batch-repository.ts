@@ -127,6 +127,11 @@ export interface BatchRepository {
    * one gets its finishedAt. True when it changed.
    */
   finishIfDone(batchId: string, now: number): boolean;
+  /**
+   * The items of a flow that reopened (a late V8 result) run again: failed -> running, and their
+   * finished batch is open again until the flow ends. Returns the batch ids touched.
+   */
+  reopenItemsOfFlow(flowId: string, now: number): string[];
   /** Batches that are queued or running (or cancelled with items still running). */
   openIds(): string[];
   /** One row per item, in line order, with the chosen simulation's values. */
@@ -383,6 +388,25 @@ export class SqliteBatchRepository implements BatchRepository {
       )
       .run(now, now, now, batchId);
     return Number(r.changes) === 1;
+  }
+
+  reopenItemsOfFlow(flowId: string, now: number): string[] {
+    const rows = this.s
+      .get(
+        `UPDATE cpf_batch_items SET status = 'running', reason = NULL, finished_at = NULL, updated_at = ?
+         WHERE flow_id = ? AND status = 'failed' RETURNING batch_id`,
+      )
+      .all(now, flowId) as Row[];
+    const ids = [...new Set(rows.map((r) => String(r.batch_id)))];
+    for (const id of ids) {
+      this.s
+        .get(
+          `UPDATE cpf_batches SET status = CASE WHEN status = 'completed' THEN 'running' ELSE status END,
+             finished_at = NULL, updated_at = ? WHERE id = ?`,
+        )
+        .run(now, id);
+    }
+    return ids;
   }
 
   openIds(): string[] {
