@@ -10,22 +10,14 @@ export BASE_IMAGE
 CTL := node scripts/clientctl.ts
 # The operator CLI imports the service's config code: a fresh clone installs the dependencies first.
 DEPS := node_modules/.package-lock.json
-PORT ?=
-NAME ?=
-LINES ?= 20
-PURGE ?=
-SANDBOX ?=
-NO_START ?=
-JSON ?=
-FROM ?=
-DRY_RUN ?=
-START ?=
-LEGACY_PORT ?=
-FILE ?=
-FORCE ?=
-OUT ?=
-IMAGE ?=
-STOP ?=
+# Operator values (make add-client NAME="..." PASSWORD=...) reach the CLI only through the
+# environment, as CLT_ARG_<VAR>, taken literally with $(value ...): make never expands them and no
+# recipe pastes them into shell text, so quotes, $, ;, backticks and $(shell ...) in a client name or
+# a password stay data. The variables themselves are unexported, because make would otherwise
+# expand them to put them into every recipe's environment. scripts/lib/make-args.ts reads them.
+OPS_VARS := PORT NAME LINES PASSWORD PURGE SANDBOX NO_START JSON FROM DRY_RUN START LEGACY_PORT FILE FORCE OUT IMAGE STOP
+unexport $(OPS_VARS)
+$(foreach v,$(OPS_VARS),$(eval export CLT_ARG_$(v) := $$(value $(v))))
 
 .PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog
 
@@ -36,22 +28,22 @@ build: $(DEPS) ## build the service image (one image for every client)
 	@$(CTL) build
 
 up: $(DEPS) ## start every client under clients/ (or only PORT=)
-	@$(CTL) up --port "$(PORT)"
+	@$(CTL) up
 
 down: $(DEPS) ## stop every client (or only PORT=); config, logs and data are kept
-	@$(CTL) down --port "$(PORT)"
+	@$(CTL) down
 
 add-client: $(DEPS) ## create and start a client: PORT= [NAME="Empresa"] [SANDBOX=1] [NO_START=1]
-	@$(CTL) add-client --port "$(PORT)" --name "$(NAME)" $(if $(filter 1 yes true,$(SANDBOX)),--sandbox) $(if $(filter 1 yes true,$(NO_START)),--no-start)
+	@$(CTL) add-client
 
 remove-client: $(DEPS) ## stop a client and archive its config, logs and data (PURGE=1 deletes them)
-	@$(CTL) remove-client --port "$(PORT)" $(if $(filter 1 yes true,$(PURGE)),--purge)
+	@$(CTL) remove-client
 
 restart: $(DEPS) ## recreate a client's container so config changes apply: PORT=
-	@$(CTL) restart --port "$(PORT)"
+	@$(CTL) restart
 
 logs: $(DEPS) ## show a client's last log lines: PORT= [LINES=20]
-	@$(CTL) logs --port "$(PORT)" --lines "$(LINES)"
+	@$(CTL) logs
 
 status: $(DEPS) ## one row per client: port, name, state, health, config, V8 user (masked), uptime
 	@$(CTL) status
@@ -60,25 +52,25 @@ sandbox: check-sandbox $(DEPS) ## run sandbox clients 4000 and 5000 wired to fak
 	@$(CTL) sandbox
 
 set-admin-password: $(DEPS) ## set a client's /config-v8 password: PORT= [PASSWORD=] (random if omitted)
-	@$(CTL) set-admin-password --port "$(PORT)" $(if $(PASSWORD),--password "$(PASSWORD)")
+	@$(CTL) set-admin-password
 
 config: $(DEPS) ## a client's effective configuration, masked, with each value's source: PORT= [JSON=1]
-	@$(CTL) config --port "$(PORT)" $(if $(filter 1 yes true,$(JSON)),--json)
+	@$(CTL) config
 
 migrate: $(DEPS) ## clients from the old PM2 service: FROM=/opt/clt-v8-service [DRY_RUN=1] [START=1] [PORT=] [LEGACY_PORT=4000]
-	@$(CTL) migrate --from "$(FROM)" --port "$(PORT)" $(if $(LEGACY_PORT),--legacy-port "$(LEGACY_PORT)") $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(filter 1 yes true,$(START)),--start)
+	@$(CTL) migrate
 
 backup: $(DEPS) ## one tar.gz per client (config, logs, data; the client keeps running): [PORT=] [OUT=backups/]
-	@$(CTL) backup --port "$(PORT)" $(if $(OUT),--out "$(OUT)")
+	@$(CTL) backup
 
 restore: $(DEPS) ## bring a client back from a backup and wait until healthy: FILE= [FORCE=1 replaces a stopped one]
-	@$(CTL) restore --file "$(FILE)" --port "$(PORT)" $(if $(filter 1 yes true,$(FORCE)),--force)
+	@$(CTL) restore
 
 upgrade: $(DEPS) ## rebuild (or IMAGE=), recreate clients one at a time; a failing one is rolled back and it stops
-	@$(CTL) upgrade $(if $(IMAGE),--image "$(IMAGE)")
+	@$(CTL) upgrade
 
 watchdog: $(DEPS) ## start/update the watchdog restarting clients unhealthy for WATCHDOG_UNHEALTHY_S [STOP=1]
-	@$(CTL) watchdog $(if $(filter 1 yes true,$(STOP)),--stop)
+	@$(CTL) watchdog
 
 # Before anything else: one line per missing prerequisite, with the command that installs it.
 check-sandbox check-test:

@@ -2,8 +2,10 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Clock } from './adapters/clock.ts';
 import type { KentroClient } from './adapters/kentro/kentro-client.ts';
+import type { Metrics } from './adapters/metrics/metrics.ts';
 import type { Store } from './adapters/store/store.ts';
 import type { V8Access } from './adapters/v8/create-v8.ts';
+import type { HostResolver } from './adapters/v8/v8-host-guard.ts';
 import type { FetchToken } from './adapters/v8/v8-token-cache.ts';
 import type { AppConfig } from './config/app-config.ts';
 import type { EffectiveConfig } from './config/effective-config.ts';
@@ -20,6 +22,7 @@ import { flowRoutes } from './http/routes/flows.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { legacyCltRoutes } from './http/routes/legacy-clt.ts';
 import { legacyConfigRoutes } from './http/routes/legacy-config.ts';
+import { httpMetrics, metricsRoutes } from './http/routes/metrics.ts';
 import { v8Routes } from './http/routes/v8-routes.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { webhookAdminRoutes } from './http/routes/webhooks-admin.ts';
@@ -44,6 +47,8 @@ export interface AppDeps {
   readonly effective?: EffectiveConfig;
   /** Password grant used by "Testar conexão"; by default a real one on its own V8 transport. */
   readonly v8Probe?: FetchToken;
+  /** Name resolution used to check V8 URLs typed into the console; the system resolver by default. */
+  readonly resolveHost?: HostResolver;
   readonly consoleSessions?: Partial<Omit<SessionOptions, 'clock'>>;
   /** This client's durable store (flows, consults, simulations per CPF, webhook log, CRM outbox). */
   readonly store?: Store;
@@ -52,6 +57,8 @@ export interface AppDeps {
   readonly flow?: FlowDeps;
   /** Background processing of stored V8 webhooks; without it events are stored for a later replay. */
   readonly webhooks?: WebhookProcessor;
+  /** Prometheus metrics; without them /metrics answers 404. */
+  readonly metrics?: Metrics;
 }
 
 export const BODY_LIMIT = '1mb';
@@ -64,10 +71,14 @@ export function buildApp(deps: AppDeps): Express {
   // X-Forwarded-For entry, which the caller writes, and the console's per-IP login limit would be moot.
   app.set('trust proxy', deps.config.http.trustProxy ? 1 : false);
   app.use(requestId());
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(accessLog(deps.logger));
   app.use(helmet());
 
   app.use(healthRoutes(deps));
+  if (deps.metrics) {
+    app.use(metricsRoutes(deps.metrics, () => [deps.config.http.metricsToken, deps.config.http.apiToken]));
+  }
   // V8 sends no credentials: the webhook sits outside the bearer-protected API, gated by its secret path.
   app.use(webhookRoutes(deps));
 

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { type Clock, systemClock } from './adapters/clock.ts';
 import type { KentroClient } from './adapters/kentro/kentro-client.ts';
 import { createKentroClient, type KentroClientOptions } from './adapters/kentro/kentro-http-client.ts';
+import { Metrics } from './adapters/metrics/metrics.ts';
 import { openStore, type Store } from './adapters/store/store.ts';
 import { type CreateV8Options, createV8, type V8Access } from './adapters/v8/create-v8.ts';
 import { type AppDeps, buildApp } from './app.ts';
@@ -42,6 +43,7 @@ export interface Runtime {
 export function registerConfigSecrets(redactor: Redactor, config: AppConfig): void {
   for (const secret of [
     config.http.apiToken,
+    config.http.metricsToken,
     config.v8.password,
     config.kentro.apiKey,
     config.webhook.secret,
@@ -59,7 +61,9 @@ export function registerConfigSecrets(redactor: Redactor, config: AppConfig): vo
 export function composeRuntime(o: RuntimeOptions): Runtime {
   const { config, logger, redactor } = o;
   const clock = o.clock ?? systemClock;
+  const metrics = new Metrics({ port: config.port });
   const v8 = createV8({
+    observe: metrics.observeV8,
     credentials: () => (o.effective?.current() ?? config).v8,
     limits: config.v8,
     dataDir: config.dataDir,
@@ -69,7 +73,12 @@ export function composeRuntime(o: RuntimeOptions): Runtime {
     ...o.v8,
   });
   const store = openStore({ dataDir: config.dataDir, clock });
-  const kentro = createKentroClient(config.kentro, { logger, ...o.kentro });
+  const kentro = createKentroClient(config.kentro, { logger, observe: metrics.observeKentro, ...o.kentro });
+  metrics.readFrom({
+    store: () => store.stats(),
+    breakerState: v8.breakerState,
+    pacerQueue: () => v8.pacer.waiting,
+  });
   const flow = buildFlowDeps({
     config,
     store,
@@ -93,6 +102,7 @@ export function composeRuntime(o: RuntimeOptions): Runtime {
     kentro,
     flow,
     webhooks,
+    metrics,
   });
   return { app, v8, store, kentro, flow, webhooks, startWorkers: (ticks) => startWorkers(flow, ticks) };
 }

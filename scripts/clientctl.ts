@@ -16,6 +16,7 @@ import { status } from './commands/status.ts';
 import { upgrade } from './commands/upgrade.ts';
 import { CliError } from './lib/cli-error.ts';
 import { opsContext } from './lib/context.ts';
+import { makeArgs, mergeMakeArgs } from './lib/make-args.ts';
 
 const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   build                                   build the service image
@@ -37,7 +38,7 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   watchdog [--stop]                       restart clients that stay unhealthy (docker-compose.watchdog.yml)`;
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values: cliValues } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -60,6 +61,8 @@ async function main(argv: string[]): Promise<void> {
       stop: { type: 'boolean', default: false },
     },
   });
+  // Values from `make` arrive in the environment (never through a shell); the command line wins.
+  const values = mergeMakeArgs(cliValues, makeArgs(process.env));
   const ctx = opsContext();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Make passes empty strings for unset variables.

@@ -66,6 +66,7 @@ export interface AppConfig {
   readonly log: { readonly level: string; readonly maxSizeMb: number; readonly maxFiles: number };
   readonly http: {
     readonly apiToken: string;
+    readonly metricsToken: string | undefined;
     readonly trustProxy: boolean;
     readonly publicBaseUrl: string | undefined;
   };
@@ -79,6 +80,8 @@ export interface AppConfig {
   readonly v8: V8Settings;
   readonly kentro: KentroSettings;
   readonly flow: FlowConfig;
+  /** Consent evidence (domain/evidence-chain.ts). */
+  readonly evidence: { readonly retentionDays: number };
   readonly loaded: LoadedConfig;
 }
 
@@ -114,7 +117,12 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
     dataDir: settings.dataDir,
     logDir: settings.logDir,
     log: { level: r.LOG_LEVEL, maxSizeMb: r.LOG_MAX_SIZE_MB, maxFiles: r.LOG_MAX_FILES },
-    http: { apiToken: r.API_TOKEN, trustProxy: r.TRUST_PROXY, publicBaseUrl: r.PUBLIC_BASE_URL },
+    http: {
+      apiToken: r.API_TOKEN,
+      metricsToken: r.METRICS_TOKEN,
+      trustProxy: r.TRUST_PROXY,
+      publicBaseUrl: r.PUBLIC_BASE_URL,
+    },
     admin: { passwordHash: r.ADMIN_PASSWORD_HASH },
     webhook: {
       secret: r.WEBHOOK_SECRET,
@@ -166,6 +174,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       outboxRetryMaxMs: r.OUTBOX_RETRY_MAX_S * 1000,
       reauthorizeMax: r.FLOW_REAUTHORIZE_MAX,
     },
+    evidence: { retentionDays: r.EVIDENCE_RETENTION_DAYS },
     loaded,
   };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../domain/app-error.ts';
+import { sameUrl, v8UrlRefusal } from '../domain/v8-url-policy.ts';
 import { type AppConfig, toAppConfig } from './app-config.ts';
 import {
   ConfigError,
@@ -90,6 +91,11 @@ export class EffectiveConfig {
     return this.opts.store.location;
   }
 
+  /** The config file alone, without any console override (what the operator wrote on the host). */
+  fileConfig(): AppConfig {
+    return this.opts.reparse({});
+  }
+
   /** The configuration these overrides would give, without applying anything; throws ConfigError. */
   preview(overrides: OverrideValues): AppConfig {
     return this.opts.reparse(overrides);
@@ -150,6 +156,35 @@ function portMismatch(file: string, declared: number, port: number): ConfigError
 }
 
 /**
+ * A V8 URL override that neither is the file's value nor passes the console's URL policy (saved by
+ * a version without that policy) is dropped at start: the V8 password must not go there.
+ */
+function dropForeignV8Urls(
+  stored: { values: OverrideValues; updatedAt: string | null },
+  reparse: (overrides: OverrideValues) => AppConfig,
+  location: string,
+  notices: StartupNotice[],
+): { values: OverrideValues; updatedAt: string | null } {
+  const file = reparse({}).v8;
+  const fileUrl = { V8_AUTH_URL: file.authUrl, V8_BASE_URL: file.baseUrl } as const;
+  const values: Partial<Record<keyof OverrideValues, string>> = { ...stored.values };
+  const dropped: string[] = [];
+  for (const key of ['V8_AUTH_URL', 'V8_BASE_URL'] as const) {
+    const v = values[key];
+    if (v === undefined || sameUrl(v, fileUrl[key]) || v8UrlRefusal(v) === null) continue;
+    delete values[key];
+    dropped.push(key);
+  }
+  if (dropped.length === 0) return stored;
+  notices.push({
+    level: 'error',
+    message: 'console overrides of V8 URLs outside V8 ignored (the config file value applies)',
+    meta: { file: location, keys: dropped },
+  });
+  return { values, updatedAt: stored.updatedAt };
+}
+
+/**
  * Start-up: reads `config-<PORT>.env` and `<dataDir>/config-overrides.json`. A bad config file
  * stops the start as before (ConfigError). A bad or no longer valid overrides file does not: the
  * client starts on its config file alone and says so, since the console that could fix the
@@ -195,6 +230,8 @@ export function loadEffectiveConfig(
       meta: { file: store.location, reason: err.message },
     });
   }
+
+  stored = dropForeignV8Urls(stored, reparse, store.location, notices);
 
   let initial: AppConfig;
   try {

@@ -132,6 +132,11 @@ export const CONFIG_KEYS = {
     doc: 'Bearer token that callers of this client HTTP API must present.',
     kind: 'secret',
   },
+  METRICS_TOKEN: {
+    schema: optionalString().pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    doc: 'Bearer token for GET /metrics only (Prometheus), so the scraper never holds API_TOKEN. API_TOKEN is accepted too.',
+    kind: 'secret',
+  },
   ADMIN_PASSWORD_HASH: {
     schema: optionalString().pipe(
       z
@@ -159,13 +164,13 @@ export const CONFIG_KEYS = {
   },
   V8_AUTH_URL: {
     schema: url('https://auth.v8sistema.com/oauth/token'),
-    doc: 'V8 OAuth token endpoint.',
+    doc: 'V8 OAuth token endpoint. The console may set it only to an https://*.v8sistema.com URL (or back to this file value), with the V8 password in the same request.',
     kind: 'setting',
     overridable: true,
   },
   V8_BASE_URL: {
     schema: url('https://bff.v8sistema.com'),
-    doc: 'V8 BFF base URL.',
+    doc: 'V8 BFF base URL. Same console rule as V8_AUTH_URL.',
     kind: 'setting',
     overridable: true,
   },
@@ -339,6 +344,11 @@ export const CONFIG_KEYS = {
   OUTBOX_RETRY_MAX_S: {
     schema: int(300, 1, 3600),
     doc: 'Longest wait between two delivery attempts of one CRM update to Kentro (s); updates are retried until delivered.',
+    kind: 'setting',
+  },
+  EVIDENCE_RETENTION_DAYS: {
+    schema: int(1825, 365, 7300),
+    doc: 'Consent evidence (who created or authorized each consult, when, from where, on which channel the worker agreed) is kept this many days, apart from any other retention; older entries are removed oldest first and the hash chain stays verifiable.',
     kind: 'setting',
   },
 } as const satisfies Record<string, KeyDoc>;

@@ -1,22 +1,25 @@
-/** Stable, documented error codes. Clients of our API switch on `code`, never on `message`. */
-export type ErrorCode =
-  | 'invalid_data'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'already_exists'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'rejected'
-  | 'analysis_pending'
-  | 'auth_failed'
-  | 'not_configured'
-  | 'upstream_unavailable'
-  | 'upstream_error'
-  | 'timeout'
-  | 'internal';
+/** Stable, documented error codes: clients switch on `code`, never on `message`. The OpenAPI document lists exactly these. */
+export const ERROR_CODES = [
+  'invalid_data',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'already_exists',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'rejected',
+  'analysis_pending',
+  'auth_failed',
+  'not_configured',
+  'upstream_unavailable',
+  'upstream_error',
+  'timeout',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface FieldIssue {
   readonly field: string;

@@ -53,6 +53,11 @@ export interface FlowOptions {
   readonly simulation?: SimulationWish | undefined;
   /** Lead data from the caller; each field given wins over Kentro's (and fills a created opportunity). */
   readonly lead?: RawLead | undefined;
+  /**
+   * Lead data from a batch's CSV row: it only fills what Kentro's opportunity lacks (a spreadsheet
+   * must not overwrite the CRM), and is the data of an opportunity created for the row.
+   */
+  readonly rowLead?: RawLead | undefined;
 }
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from '../domain/app-error.ts';
 import { batchIdParams, csvBatchQuery, startBatchBody } from './routes/batches.ts';
 import { startFlowBody } from './routes/flows.ts';
 import {
@@ -22,23 +23,7 @@ import { cpfField } from './validation.ts';
 
 export const errorBodySchema = z.object({
   error: z.object({
-    code: z.enum([
-      'invalid_data',
-      'unauthorized',
-      'not_found',
-      'already_exists',
-      'rate_limited',
-      'rejected',
-      'analysis_pending',
-      'payload_too_large',
-      'unsupported_media_type',
-      'auth_failed',
-      'not_configured',
-      'upstream_unavailable',
-      'upstream_error',
-      'timeout',
-      'internal',
-    ]),
+    code: z.enum(ERROR_CODES),
     message: z.string(),
     fields: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
     detail: z
@@ -260,7 +245,7 @@ export const ROUTES: readonly RouteDoc[] = [
     path: '/batches',
     tag: 'Batches',
     summary:
-      'Starts a batch: text/csv (one CPF per line, or a header with a cpf column; ";" or ",") or JSON {cpfs, options}; at most 10000 CPFs. Invalid lines and repeated CPFs are reported in `rejected`, not fatal. For a CSV, createOpportunity/sendWhatsapp come as query parameters.',
+      'Starts a batch: text/csv (one CPF per line, or a header with a cpf column and optional lead columns nome, nascimento, telefone, email, sexo / name, birth_date, phone, email, gender, any order; ";" or ","; UTF-8, BOM optional; dates DD/MM/YYYY or YYYY-MM-DD) or JSON {cpfs, options}; at most 10000 CPFs. A row with a name whose CPF is not in Kentro gets its opportunity created from the row (unless createOpportunity=false). Invalid lines and repeated CPFs are reported in `rejected`, not fatal. For a CSV, createOpportunity/sendWhatsapp come as query parameters.',
     body: startBatchBody,
     csvBody: true,
     query: csvBatchQuery,
@@ -269,7 +254,7 @@ export const ROUTES: readonly RouteDoc[] = [
     errorText: {
       ...NOT_OURS,
       400: 'invalid_data: no CPF, a header without a cpf column, or bad options',
-      413: 'payload_too_large: more than 10000 CPFs (or a body above 5 MB)',
+      413: 'payload_too_large: more than 10000 CPFs (or a CSV above 2.5 MB, 256 bytes a line)',
       415: 'unsupported_media_type: send text/csv or application/json',
     },
   },

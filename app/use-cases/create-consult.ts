@@ -5,6 +5,7 @@ import { isAppError } from '../domain/app-error.ts';
 import type { SplitPhone } from '../domain/phone.ts';
 import { listWindow } from '../domain/v8-list-window.ts';
 import { isTerminalConsultStatus } from '../domain/v8-status.ts';
+import type { EvidenceRecorder } from './evidence/consent-evidence.ts';
 
 export interface CreateConsultCommand {
   readonly cpf: string;
@@ -39,6 +40,25 @@ function isActiveConsultConflict(err: unknown): boolean {
  * already exists for this CPF, we look it up (list with search=cpf) and answer with it.
  */
 export async function createConsult(
+  v8: V8Client,
+  cmd: CreateConsultCommand,
+  ctx: {
+    readonly defaultProvider: V8Provider;
+    readonly clock: Clock;
+    /** Consent evidence of the caller (who, from where, consent proof) with what V8 answered. */
+    readonly evidence?: EvidenceRecorder | undefined;
+  },
+): Promise<CreatedConsult> {
+  const result = await createAtV8(v8, cmd, ctx);
+  ctx.evidence?.record('consult_created', result.id, cmd.cpf, {
+    id: result.id,
+    status: result.status,
+    existing: result.existing,
+  });
+  return result;
+}
+
+async function createAtV8(
   v8: V8Client,
   cmd: CreateConsultCommand,
   ctx: { readonly defaultProvider: V8Provider; readonly clock: Clock },

@@ -1,6 +1,7 @@
 import type { FlowDeps } from '../use-cases/flow/flow-deps.ts';
 import { BatchRunner } from './batch-runner.ts';
 import { ConsultPoller } from './consult-poller.ts';
+import { evidenceRetention } from './evidence-retention.ts';
 import { FlowWorker } from './flow-worker.ts';
 import { OutboxRelay } from './outbox-relay.ts';
 import { RetentionWorker } from './retention-worker.ts';
@@ -12,6 +13,7 @@ export interface WorkerTicks {
   readonly batchTickMs: number;
   /** Retention housekeeping (webhook event log); default hourly. */
   readonly retentionTickMs?: number | undefined;
+  readonly evidenceRetentionTickMs: number;
   /** Batch items running at once, margin waits included (default DEFAULT_BATCH_MAX_IN_FLIGHT). */
   readonly batchMaxInFlight?: number | undefined;
 }
@@ -22,6 +24,7 @@ export const DEFAULT_TICKS: WorkerTicks = {
   pollTickMs: 1000,
   outboxTickMs: 2000,
   batchTickMs: 500,
+  evidenceRetentionTickMs: 3_600_000,
 };
 
 export interface Workers {
@@ -41,11 +44,13 @@ export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): 
   const relay = new OutboxRelay(deps, { tickMs: t.outboxTickMs });
   const batch = new BatchRunner(deps, { tickMs: t.batchTickMs, maxInFlight: t.batchMaxInFlight });
   const retention = new RetentionWorker(deps, { tickMs: t.retentionTickMs ?? 3_600_000 });
+  const evidence = evidenceRetention(deps, t.evidenceRetentionTickMs);
   relay.start();
   poller.start();
   flow.start();
   batch.start();
   retention.start();
+  evidence.start();
   return {
     flow,
     poller,
@@ -53,11 +58,13 @@ export function startWorkers(deps: FlowDeps, ticks: Partial<WorkerTicks> = {}): 
     batch,
     retention,
     async stop() {
+      await evidence.stop();
       await retention.stop();
       await batch.stop();
       await flow.stop();
       await poller.stop();
       await relay.stop();
+      await retention.stop();
     },
   };
 }

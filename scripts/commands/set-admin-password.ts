@@ -4,7 +4,8 @@ import { parseConfigText } from '../../app/config/load-config.ts';
 import { hashPassword } from '../../app/domain/password-hash.ts';
 import { CliError } from '../lib/cli-error.ts';
 import { giveToContainerUser } from '../lib/client-files.ts';
-import { clientConfigFile, type OpsContext } from '../lib/context.ts';
+import { clientConfigFile, containerName, type OpsContext } from '../lib/context.ts';
+import { containerState } from '../lib/docker.ts';
 import { restart, selectPorts } from './lifecycle.ts';
 
 /** Replaces ADMIN_PASSWORD_HASH in the client's file (the password itself is never stored). */
@@ -30,5 +31,8 @@ export async function setAdminPassword(
   giveToContainerUser([tmp]);
   renameSync(tmp, file);
   out(password ? 'console password changed' : `new console password (shown only now): ${chosen}`);
-  await restart(ctx, String(port), out);
+  // A stopped client reads it at its next start; setting a password must not start it.
+  const state = await containerState(containerName(ctx, port));
+  if (state.state === 'running' || state.state === 'restarting') await restart(ctx, String(port), out);
+  else out(`client ${port} is not running: the password applies at its next start (make up PORT=${port})`);
 }

@@ -18,13 +18,15 @@ export function listClientPorts(ctx: OpsContext): number[] {
 export function readClientSummary(
   ctx: OpsContext,
   port: number,
-): { name: string; v8Username?: string; error?: string } {
+): { name: string; v8Username?: string; metricsToken?: string; error?: string } {
   const file = clientConfigFile(ctx, port);
   try {
     const loaded = parseConfigText(readFileSync(file, 'utf8'), file);
+    const metricsToken = loaded.raw.METRICS_TOKEN || loaded.raw.API_TOKEN;
     return {
       name: loaded.raw.CLIENT_NAME,
       ...(loaded.raw.V8_USERNAME ? { v8Username: loaded.raw.V8_USERNAME } : {}),
+      ...(metricsToken ? { metricsToken } : {}),
     };
   } catch (err) {
     return { name: '?', error: err instanceof Error ? err.message : String(err) };

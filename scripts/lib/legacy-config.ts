@@ -345,6 +345,15 @@ export interface RenderMeta {
   readonly date: string;
 }
 
+/** A value kept as a comment is never parsed: one that no quoting keeps intact is written as is. */
+function commentedValue(value: string): string {
+  try {
+    return quoteEnvValue(value);
+  } catch {
+    return value.replace(/[\r\n]+/g, ' ').trim();
+  }
+}
+
 /** The new config.env: the add-client template filled with the migrated values, old leftovers as comments. */
 export function renderMigratedConfig(template: string, m: MigratedConfig, meta: RenderMeta): string {
   let text = renderTemplate(template, m.values).replace(
@@ -353,7 +362,7 @@ export function renderMigratedConfig(template: string, m: MigratedConfig, meta: 
   );
   const extra: string[] = [];
   for (const [k, v] of Object.entries(m.values)) {
-    const line = `${k}=${quoteEnvValue(v)}`;
+    const line = `${k}=${quoteEnvValue(v, k)}`;
     const re = new RegExp(`^${k}=.*$`, 'm');
     if (re.test(text)) text = text.replace(re, () => line);
     else extra.push(line);
@@ -371,7 +380,7 @@ export function renderMigratedConfig(template: string, m: MigratedConfig, meta: 
   if (m.commented.length > 0) {
     const lines = m.commented.flatMap((c) => [
       `# why: ${c.reason.replace(/[\r\n]+/g, ' ')}`,
-      `# ${c.key}=${quoteEnvValue(c.value)}`,
+      `# ${c.key}=${commentedValue(c.value)}`,
     ]);
     parts.push(
       `\n# --- Kept from the old service as comments: this service does NOT read them. Review, then delete.\n${lines.join('\n')}\n`,

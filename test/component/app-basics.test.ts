@@ -39,8 +39,19 @@ describe('HTTP basics', () => {
   });
   after(() => close());
 
-  test('GET /health describes this client without secrets', async () => {
+  test('GET /health without a token is liveness only: nothing about the client', async () => {
     const res = await fetch(`${base}/health`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: 'ok' });
+    const wrong = await fetch(`${base}/health`, { headers: { authorization: 'Bearer not-the-token' } });
+    assert.equal(wrong.status, 401);
+    const wrongBody = await wrong.text();
+    for (const leak of ['Basics', '6555', 'config-6555', 'fu****'])
+      assert.ok(!wrongBody.includes(leak), leak);
+  });
+
+  test('GET /health with the token describes this client without secrets', async () => {
+    const res = await fetch(`${base}/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.status, 200);
     const body = (await res.json()) as Record<string, unknown>;
     assert.equal(body.status, 'ok');

@@ -323,6 +323,45 @@ describe('batches of CPFs (fake V8 + fake Kentro, real workers)', () => {
     assert.equal(badId.status, 400);
   });
 
+  test('huge CSV uploads: 130,000 lines and 5.2 MB of "1\\n" are 413, read no further than needed, the app answers on', async () => {
+    const lines = Array.from({ length: 130_000 }, (_, i) => cpfWithCheckDigits(String(100_000_000 + i)));
+    // No header: the CPF column is guessed (where Math.max(...all rows) used to throw a RangeError -> 500).
+    const many = await postCsv(`${lines.join('\n')}\n`);
+    assert.equal(many.status, 413, JSON.stringify(many.body));
+    const error = many.body.error as { code: string; message: string; fields: { field: string }[] };
+    assert.equal(error.code, 'payload_too_large');
+    assert.match(error.message, /at most 10000 CPFs and this one has more than 10000/);
+    assert.deepEqual(
+      error.fields.map((f) => f.field),
+      ['body'],
+    );
+
+    const ones = '1\n'.repeat(2_600_000); // 5.2 MB
+    const declared = await postCsv(ones);
+    assert.equal(declared.status, 413, 'refused by its Content-Length');
+    // Without a Content-Length (chunked), the limit holds while reading.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const chunk = new TextEncoder().encode('1\n'.repeat(32_768));
+        for (let sent = 0; sent < ones.length; sent += chunk.length) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${h.app.url}/api/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'text/csv' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
+    assert.equal(((await chunked.json()) as { error: { code: string } }).error.code, 'payload_too_large');
+
+    const before = (await h.call<{ items: unknown[] }>('GET', '/batches')).body.items.length;
+    const small = await postCsv(`cpf\n${CPF.approved}\n`);
+    assert.equal(small.status, 202, 'the app still takes a batch');
+    assert.equal((await h.call<{ items: unknown[] }>('GET', '/batches')).body.items.length, before + 1);
+  });
+
   test('a batch of only invalid lines is completed at once', async () => {
     const r = await h.call<{ id: string; accepted: number }>('POST', '/batches', {
       cpfs: ['123', '111.111.111-11'],

@@ -418,6 +418,18 @@ describe('console Painel routes', () => {
     assert.equal(option.body.error.fields[0].field, 'sendWhatsapp');
   });
 
+  test('an upload of 130,000 lines or 5.2 MB is 413 and the console answers on', async () => {
+    const b = await new Browser(h.app.url).login();
+    const lines = Array.from({ length: 130_000 }, (_, i) => String(10_000_000_000 + i)).join('\n');
+    const many = await b.call('POST', '/config-v8/api/batches', { csv: lines });
+    assert.equal(many.status, 413, many.text);
+    assert.equal(many.body.error.code, 'payload_too_large');
+    const ones = await b.call('POST', '/config-v8/api/batches', { csv: '1\n'.repeat(2_600_000) });
+    assert.equal(ones.status, 413, ones.text);
+    const page = await b.call('GET', '/config-v8/api/dashboard');
+    assert.equal(page.status, 200);
+  });
+
   test('a file full of bad lines: the page gets the first 200 of them and the total', async () => {
     const b = await new Browser(h.app.url).login();
     const csv = Array.from({ length: 250 }, (_, i) => `abc${i}`).join('\n');

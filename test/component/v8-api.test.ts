@@ -12,6 +12,7 @@ import { TOKEN_FILE } from '../../app/adapters/v8/v8-token-cache.ts';
 import { buildApp } from '../../app/app.ts';
 import { toAppConfig } from '../../app/config/app-config.ts';
 import { parseConfigText } from '../../app/config/load-config.ts';
+import { ERROR_CODES } from '../../app/domain/app-error.ts';
 import { createLogger } from '../../app/logging/logger.ts';
 import { waitUntil } from '../support/flow-harness.ts';
 import { type ManualTime, manualTime } from '../support/manual-time.ts';
@@ -819,6 +820,11 @@ test('openapi.json is an OpenAPI 3.1 document listing every API route with its s
   ]);
   assert.equal(create.responses['400'].content['application/json'].schema.$ref, '#/components/schemas/Error');
   assert.ok(r.body.components.schemas.Error.properties.error.properties.fields);
+  assert.deepEqual(
+    [...r.body.components.schemas.Error.properties.error.properties.code.enum].sort(),
+    [...ERROR_CODES].sort(),
+    'the document lists every ErrorCode, no more, no less',
+  );
   const listParams = r.body.paths['/consults'].get.parameters.map((p: { name: string }) => p.name);
   assert.deepEqual(listParams, ['cpf', 'status', 'from', 'to', 'page', 'limit', 'provider']);
 });

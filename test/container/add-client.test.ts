@@ -43,10 +43,11 @@ describe('make add-client', () => {
     assert.ok(!text.includes(password), 'only the hash of the console password is stored');
     assert.match(text, /^ADMIN_PASSWORD_HASH=scrypt\$/m);
     assert.match(text, /^API_TOKEN=[A-Za-z0-9_-]{40,}$/m);
-    const health = (await (await fetch(`http://127.0.0.1:${existing}/health`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const token = /^API_TOKEN=(.*)$/m.exec(text)?.[1] ?? '';
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${existing}/health`)).json(), { status: 'ok' });
+    const health = (await (
+      await fetch(`http://127.0.0.1:${existing}/health`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as Record<string, unknown>;
     assert.equal(health.client, "Corban D'Ávila & Filhos");
     assert.equal(health.port, existing);
     // Docker's first check runs one interval after start; until then it says "starting".
@@ -62,6 +63,9 @@ describe('make add-client', () => {
       status.stdout,
       new RegExp(`${existing}\\s+Corban D'Ávila & Filhos\\s+running\\s+(starting|healthy)`),
     );
+    // Live figures from the client's own /metrics: no flow running, empty outbox, no V8 429 yet.
+    assert.match(status.stdout, /FLOWS RUNNING\s+OUTBOX PENDING\/PARKED\s+V8 429/);
+    assert.match(status.stdout, new RegExp(`${existing}\\s.*\\s0\\s+0/0\\s+0$`, 'm'));
   });
 
   const bad: { label: string; port: () => string; message: RegExp }[] = [

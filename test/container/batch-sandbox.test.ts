@@ -66,6 +66,12 @@ async function assertOneFlowPerItem(cpfs: string[]): Promise<Map<string, string>
   return flowByCpf;
 }
 
+/** The value of the first sample of `name` whose labels include `label` (0 when none). */
+function metric(text: string, name: string, label = ''): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
 /** At the fake V8: exactly one consult per CPF, created by exactly one 201. */
 async function assertOneConsultPerCpf(cpfs: string[]): Promise<Map<string, number>> {
   const posts = (await c.v8Requests({ method: 'POST', path: CONSULT_PATH })).filter(
@@ -122,6 +128,10 @@ describe('batches in a sandbox client (real containers)', () => {
       100,
     );
     const runningAtKill = (await resultsCsv(id)).filter((r) => r.status === 'running').map((r) => r.cpf);
+    // /metrics moves with the batch: items still to run now; flows and V8 calls counted at the end.
+    const during = await c.call('GET', '/metrics');
+    assert.equal(during.status, 200);
+    assert.ok(metric(during.text, 'cltv8_batch_items_pending') > 0, 'batch items pending while it runs');
     const startedAt = c.inspect('api', '{{.State.StartedAt}}');
     c.kill();
     assert.ok(before.processed < all.length, `killed before the end (${before.processed}/${all.length})`);
@@ -146,6 +156,11 @@ describe('batches in a sandbox client (real containers)', () => {
     assert.equal(done.total, all.length);
     assert.equal(done.processed, all.length);
     assert.equal(done.percent, 100);
+    const ended = (await c.call('GET', '/metrics')).text;
+    assert.equal(metric(ended, 'cltv8_batch_items_pending'), 0);
+    assert.ok(metric(ended, 'cltv8_flows', 'outcome="simulated"') >= ok.length, 'simulated flows counted');
+    assert.ok(metric(ended, 'cltv8_v8_calls_total', 'operation="simulate"') >= 1, 'V8 calls counted');
+    assert.ok(metric(ended, 'cltv8_kentro_calls_total') >= 1, 'Kentro calls counted');
 
     const rows = await resultsCsv(id);
     assert.equal(rows.length, all.length);

@@ -30,7 +30,9 @@ describe('console overrides in a real container', () => {
     return Object.fromEntries(body.keys.map((k) => [k.key, k]));
   };
   const health = async () =>
-    (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { v8Username: string | null };
+    (await (
+      await fetch(`http://127.0.0.1:${port}/health`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { v8Username: string | null };
 
   before(async () => {
     port = await freePort(24000 + Math.floor(Math.random() * 3000));

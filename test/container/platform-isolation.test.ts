@@ -2,7 +2,7 @@
 // from the outside: health, mounts, filesystem, privileges, networks and log files.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   docker,
@@ -32,8 +32,12 @@ let portA = 0;
 let portB = 0;
 const name = (port: number) => `${TEST_PREFIX}-${port}`;
 
+// /health describes the client only to a caller with its token (without one: liveness only).
 async function health(port: number) {
-  const res = await fetch(`http://127.0.0.1:${port}/health`);
+  const token = /^API_TOKEN=(.*)$/m.exec(readFileSync(home.configFile(port), 'utf8'))?.[1] ?? '';
+  const res = await fetch(`http://127.0.0.1:${port}/health`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, text: '' };
 }
 
@@ -234,6 +238,7 @@ describe('two clients side by side', () => {
   test('canary secrets never appear in logs, /health or error responses', async () => {
     const answers: string[] = [];
     answers.push(await (await fetch(`http://127.0.0.1:${portA}/health`)).text());
+    answers.push(JSON.stringify((await health(portA)).body));
     answers.push(
       await (
         await fetch(`http://127.0.0.1:${portA}/api/v1/x`, {

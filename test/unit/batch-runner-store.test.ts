@@ -64,9 +64,9 @@ function items(d: FlowDeps, batchId: string) {
 }
 
 describe('batch runner bookkeeping (in-memory store)', () => {
-  test('feeds up to the limit, links item and flow, settles outcomes, completes the batch', () => {
+  test('feeds up to the limit, links item and flow, settles outcomes, completes the batch', async () => {
     const d = deps();
-    const { batchId } = startBatch(d, { cpfs: [A, B, C, '123'] });
+    const { batchId } = await startBatch(d, { cpfs: [A, B, C, '123'] });
     assert.equal(getBatch(d, batchId).status, 'queued');
     assert.deepEqual(feedPendingItems(d, LIMITS), { fed: 2 });
     assert.deepEqual(feedPendingItems(d, LIMITS), { fed: 0 }, 'the limit holds');
@@ -101,9 +101,9 @@ describe('batch runner bookkeeping (in-memory store)', () => {
     assert.equal(items(d, batchId).find((i) => i.cpf === C)?.reason, 'fim: failed');
   });
 
-  test('a failure inside the feeding transaction leaves no flow behind; the next pass feeds the item once', () => {
+  test('a failure inside the feeding transaction leaves no flow behind; the next pass feeds the item once', async () => {
     const d = deps();
-    const { batchId } = startBatch(d, { cpfs: [A] });
+    const { batchId } = await startBatch(d, { cpfs: [A] });
     const original = d.store.batches.markRunning.bind(d.store.batches);
     let crash = true;
     d.store.batches.markRunning = (...args) => {
@@ -119,19 +119,22 @@ describe('batch runner bookkeeping (in-memory store)', () => {
     assert.deepEqual(feedPendingItems(d, LIMITS), { fed: 0 });
   });
 
-  test('a CPF with an active flow is attached to it; missing settings block feeding without failing items', () => {
+  test('a CPF with an active flow is attached to it; missing settings block feeding without failing items', async () => {
     const missing: string[] = ['V8_PASSWORD'];
     const d = deps(missing);
-    assert.throws(() => startBatch(d, { cpfs: [A] }), /needs these settings of this client: V8_PASSWORD/);
+    await assert.rejects(
+      () => startBatch(d, { cpfs: [A] }),
+      /needs these settings of this client: V8_PASSWORD/,
+    );
     missing.length = 0;
-    const waiting = startBatch(d, { cpfs: [B] }).batchId;
+    const waiting = (await startBatch(d, { cpfs: [B] })).batchId;
     missing.push('KENTRO_API_KEY'); // removed from the console after the batch started
     assert.match(feedPendingItems(d, LIMITS).blocked ?? '', /KENTRO_API_KEY/);
     assert.equal(getBatch(d, waiting).counts.pending, 1, 'the item waits, it does not fail');
     missing.length = 0;
     cancelBatch(d, waiting);
     const existing = d.store.flows.insert({ id: 'f-existing', cpf: A, options: {} }, 0);
-    const { batchId } = startBatch(d, { cpfs: [A] });
+    const { batchId } = await startBatch(d, { cpfs: [A] });
     feedPendingItems(d, LIMITS);
     const [item] = items(d, batchId);
     assert.equal(item?.flowId, existing.id);
@@ -140,9 +143,9 @@ describe('batch runner bookkeeping (in-memory store)', () => {
 
   test('cancel, results CSV, list order and subscriptions', async () => {
     const d = deps();
-    const first = startBatch(d, { cpfs: [A, B] }).batchId;
+    const first = (await startBatch(d, { cpfs: [A, B] })).batchId;
     d.clock.advance(1);
-    const second = startBatch(d, { cpfs: [C, A], options: { createOpportunity: true } }).batchId;
+    const second = (await startBatch(d, { cpfs: [C, A], options: { createOpportunity: true } })).batchId;
     assert.deepEqual(
       listBatches(d).map((b) => b.id),
       [second, first],

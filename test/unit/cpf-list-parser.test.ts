@@ -7,6 +7,7 @@ import {
   readCpfCsv,
   rowsFromList,
 } from '../../app/domain/cpf-list-parser.ts';
+import { parseBirthDate } from '../../app/domain/lead.ts';
 
 // Checksum-valid invented CPFs.
 const A = '52998224725';
@@ -142,8 +143,8 @@ const CASES: Case[] = [
 
 describe('readCpfCsv', () => {
   for (const c of CASES) {
-    test(c.name, () => {
-      const r = readCpfCsv(c.csv);
+    test(c.name, async () => {
+      const r = await readCpfCsv(c.csv);
       assert.ok(r.ok, JSON.stringify(r));
       assert.deepEqual(
         r.rows.map((x) => [x.line, x.value]),
@@ -153,8 +154,53 @@ describe('readCpfCsv', () => {
     });
   }
 
-  test('a header without a cpf column among several is refused, naming the columns', () => {
-    const r = readCpfCsv('nome;telefone\nMaria;11912345678\n');
+  test('text arriving in chunks of any size reads the same as in one piece', async () => {
+    const csv = `\uFEFF"nome";"cpf"\r\n"Silva; Maria ""Mary""";"${A}"\r\n\r\n"obs\r\nem duas linhas";${B}\r\nJoão;${C}`;
+    const whole = await readCpfCsv(csv);
+    assert.ok(whole.ok);
+    assert.deepEqual(
+      whole.rows.map((x) => [x.line, x.value]),
+      [
+        [2, A],
+        [4, B],
+        [6, C],
+      ],
+    );
+    for (const size of [1, 2, 3, 7, 64]) {
+      async function* pieces() {
+        for (let i = 0; i < csv.length; i += size) yield csv.slice(i, i + size);
+      }
+      assert.deepEqual(await readCpfCsv(pieces()), whole, `chunks of ${size}`);
+    }
+  });
+
+  test('past maxRows the reading stops: the rest of the source is never pulled', async () => {
+    let pulled = 0;
+    async function* endless() {
+      yield 'cpf\n';
+      for (;;) {
+        pulled++;
+        yield `${A}\n${B}\n`;
+      }
+    }
+    const r = await readCpfCsv(endless(), { maxRows: 5 });
+    assert.deepEqual(r, { ok: false, kind: 'too_many', maxRows: 5 });
+    assert.ok(pulled <= 4, `pulled ${pulled} chunks for 6 rows`);
+    const exactly = await readCpfCsv(`cpf\n${A}\n\n${B}\n${C}\n`, { maxRows: 3 });
+    assert.ok(exactly.ok && exactly.rows.length === 3, 'blank lines and the header do not count');
+  });
+
+  test('a quote never closed and an endless line are refused with a reason naming the line', async () => {
+    const open = await readCpfCsv(`cpf;obs\n${A};"sem fim\n${B};x\n`);
+    assert.equal(open.ok, false);
+    assert.match((open as { reason: string }).reason, /aspas abertas e não fechadas/);
+    const long = await readCpfCsv(`cpf;obs\n${A};${'x'.repeat(70_000)}\n`);
+    assert.equal(long.ok, false);
+    assert.match((long as { reason: string }).reason, /linha longa demais .*\(linha 2\)/);
+  });
+
+  test('a header without a cpf column among several is refused, naming the columns', async () => {
+    const r = await readCpfCsv('nome;telefone\nMaria;11912345678\n');
     assert.equal(r.ok, false);
     assert.match((r as { reason: string }).reason, /não tem uma coluna "cpf" \(colunas: nome, telefone\)/);
   });
@@ -185,9 +231,9 @@ describe('listedCpf', () => {
 });
 
 describe('planCpfList', () => {
-  test('invalid values and duplicates are reported by line; each CPF is accepted once, in order', () => {
+  test('invalid values and duplicates are reported by line; each CPF is accepted once, in order', async () => {
     const csv = `cpf\n${A}\n529.982.247-25\n52998224724\n\n${B}\n${A}\n\n3581264951\nabc\n`;
-    const r = readCpfCsv(csv);
+    const r = await readCpfCsv(csv);
     assert.ok(r.ok);
     const plan = planCpfList(r.rows);
     assert.deepEqual(plan.accepted, [
@@ -212,8 +258,8 @@ describe('planCpfList', () => {
     );
   });
 
-  test('a CPF with its cell empty is an invalid line, not skipped', () => {
-    const r = readCpfCsv(`nome;cpf\nMaria;\nJoão;${B}\n`);
+  test('a CPF with its cell empty is an invalid line, not skipped', async () => {
+    const r = await readCpfCsv(`nome;cpf\nMaria;\nJoão;${B}\n`);
     assert.ok(r.ok);
     const plan = planCpfList(r.rows);
     assert.deepEqual(plan.invalid, [{ line: 2, value: '', reason: 'CPF vazio' }]);
@@ -242,5 +288,84 @@ describe('planCpfList', () => {
 
   test('the batch limit is 10000', () => {
     assert.equal(MAX_BATCH_CPFS, 10_000);
+  });
+});
+
+describe('readCpfCsv: lead columns (cpf,nome,nascimento,telefone,email,sexo)', () => {
+  interface LeadCase {
+    readonly name: string;
+    readonly csv: string;
+    /** [line, cpf as read, lead] of every data row. */
+    readonly rows: [number, string, Record<string, string> | undefined][];
+  }
+  const MARIA = {
+    name: 'Maria da Silva',
+    birthDate: '31/01/1990',
+    phone: '(11) 91234-5678',
+    email: 'maria@example.com',
+    gender: 'F',
+  };
+  const CASES: LeadCase[] = [
+    {
+      name: 'Portuguese headers, ";", in the documented order',
+      csv: `cpf;nome;nascimento;telefone;email;sexo\n${A};Maria da Silva;31/01/1990;(11) 91234-5678;maria@example.com;F\n`,
+      rows: [[2, A, MARIA]],
+    },
+    {
+      name: 'English headers, ",", another order, ISO date',
+      csv: `Name,Phone,Tax ID,Gender,Birth_Date,E-mail\nMaria da Silva,(11) 91234-5678,${A},F,1990-01-31,maria@example.com\n`,
+      rows: [[2, A, { ...MARIA, birthDate: '1990-01-31' }]],
+    },
+    {
+      name: 'accents, case and spaces in headers; UTF-8 BOM; CRLF',
+      csv: `\uFEFFNome Completo;CPF;Data de Nascimento;Celular;E-mail;Sexo\r\nMaria da Silva;529.982.247-25;31/01/1990;(11) 91234-5678;maria@example.com;F\r\n`,
+      rows: [[2, '529.982.247-25', MARIA]],
+    },
+    {
+      name: 'some lead columns only; blanks and "null" are left out; a row with none has no lead',
+      csv: `cpf,nome,telefone,gênero\n${A},Maria da Silva,null,\n${B},,,\n`,
+      rows: [
+        [2, A, { name: 'Maria da Silva' }],
+        [3, B, undefined],
+      ],
+    },
+    {
+      name: 'quoted names with the delimiter inside; unknown columns ignored',
+      csv: `"nome";"cpf";"valor";"dt_nascimento"\n"Silva; Maria";"${A}";"1.234,56";"01/02/1980"\n`,
+      rows: [[2, A, { name: 'Silva; Maria', birthDate: '01/02/1980' }]],
+    },
+    {
+      name: 'no header: no lead data (columns cannot be named)',
+      csv: `Maria;${A};11912345678\n`,
+      rows: [[1, A, undefined]],
+    },
+  ];
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const r = await readCpfCsv(c.csv);
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.deepEqual(
+        r.rows.map((x) => [x.line, x.value, x.lead]),
+        c.rows,
+      );
+    });
+  }
+
+  test('both date forms normalize to the same birth date; the plan keeps each accepted row its lead', async () => {
+    const r = await readCpfCsv(
+      `cpf;nome;nascimento\n${A};Maria;31/01/1990\n${B};João;1990-01-31\n${A};Outra;01/01/2000\n`,
+    );
+    assert.ok(r.ok);
+    const dates = r.rows.map((x) => parseBirthDate(x.lead?.birthDate, '2026-01-01'));
+    assert.deepEqual(dates.slice(0, 2), [{ date: '1990-01-31' }, { date: '1990-01-31' }]);
+    const plan = planCpfList(r.rows);
+    assert.deepEqual(
+      plan.accepted.map((a) => [a.cpf, a.lead?.name]),
+      [
+        [A, 'Maria'],
+        [B, 'João'],
+      ],
+      'a repeated CPF keeps the first row',
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import dotenv from 'dotenv';
 import { hashPassword, verifyPassword } from '../../app/domain/password-hash.ts';
+import { makeArgs, mergeMakeArgs } from '../../scripts/lib/make-args.ts';
 import { parsePort, subnetForPort } from '../../scripts/lib/ports.ts';
 import { quoteEnvValue, renderTemplate } from '../../scripts/lib/template.ts';
 
@@ -61,6 +62,16 @@ for (const value of tricky) {
   });
 }
 
+test('a value holding every kind of quote is refused, naming the key, instead of being changed', () => {
+  for (const value of [`it's "all" \`three\``, "a'b\\c`d"]) {
+    assert.throws(
+      () => renderTemplate('CLIENT_NAME=__CLIENT_NAME__\n', { CLIENT_NAME: value }),
+      (err: Error) => /CLIENT_NAME cannot be written/.test(err.message) && /'/.test(err.message),
+    );
+    assert.throws(() => quoteEnvValue(value), /cannot be written to the config file/);
+  }
+});
+
 test('renderTemplate fills placeholders and empties unknown ones', () => {
   assert.equal(renderTemplate('A=__A__\nB=__B__\n', { A: 'x y' }), "A='x y'\nB=\n");
 });
@@ -73,4 +84,29 @@ test('admin password hashes verify only the right password and are env-file safe
   assert.equal(verifyPassword('correct horse', undefined), false);
   assert.equal(verifyPassword('x', 'scrypt$bad'), false);
   assert.notEqual(hashPassword('same'), hashPassword('same'));
+});
+
+test('make variables: empty means not given, flags accept 1/yes/true, the command line wins', () => {
+  const fromMake = makeArgs({
+    CLT_ARG_PORT: '6000',
+    CLT_ARG_NAME: 'Corban"; touch /tmp/x; echo "',
+    CLT_ARG_PASSWORD: '',
+    CLT_ARG_SANDBOX: 'yes',
+    CLT_ARG_PURGE: '0',
+    CLT_ARG_FORCE: 'TRUE',
+  });
+  assert.deepEqual(fromMake, {
+    port: '6000',
+    name: 'Corban"; touch /tmp/x; echo "',
+    sandbox: true,
+    force: true,
+  });
+  const merged = mergeMakeArgs({ port: '7000', name: undefined, sandbox: false, purge: false }, fromMake);
+  assert.deepEqual(merged, {
+    port: '7000',
+    name: 'Corban"; touch /tmp/x; echo "',
+    sandbox: true,
+    purge: false,
+    force: true,
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   classifySimulationRefusal,
+  estimatedAmount,
   floorCents,
   maxInstallmentsFromText,
   type PolicyConfig,
@@ -134,13 +135,14 @@ describe('simulation policy', () => {
         'O número de parcelas excede o máximo permitido de 24 parcelas.',
         'next<=24',
       ],
-      ['simulation_installment_value_above_margin', 'O valor da parcela excede a margem disponível', 'next'],
+      ['simulation_installment_value_above_margin', 'O valor da parcela excede a margem disponível', 'lower'],
+      [undefined, 'Valor da parcela acima da margem disponível', 'lower'],
       ['simulation_already_exists', 'Simulação já existente', 'next'],
       ['simulation_installments_not_allowed', 'Prazo de 96 parcelas não disponível na tabela x.', 'next'],
     ];
     for (const [type, text, want] of table) {
       const r = classifySimulationRefusal(type, text);
-      const got = r.action === 'stop' ? 'stop' : r.maxInstallments ? `next<=${r.maxInstallments}` : 'next';
+      const got = r.action !== 'next' ? r.action : r.maxInstallments ? `next<=${r.maxInstallments}` : 'next';
       assert.equal(got, want, text);
     }
     assert.equal(maxInstallmentsFromText('excede o máximo permitido de 48 parcelas'), 48);
@@ -158,5 +160,117 @@ describe('simulation policy', () => {
     );
     assert.equal(remainingCandidates(rest, { action: 'next' }).length, rest.length);
     assert.deepEqual(remainingCandidates(rest, { action: 'stop' }), []);
+  });
+
+  const value = (c: { installmentValue?: number | undefined; disbursedAmount?: number | undefined }) =>
+    c.installmentValue ?? c.disbursedAmount;
+
+  test('amounts stay within valueMin..valueMax: the instalment is capped, terms below the minimum dropped', () => {
+    // At 1.99 % a month one BRL a month is worth 18.94 over 24 months (so R$ 9,000 caps it at 475.30).
+    const table: [string, Partial<Parameters<typeof simulationCandidates>[0]>, string[] | string][] = [
+      ['no bounds: the margin', { limit: { installmentsMax: 24 }, maxCandidates: 1 }, ['24x512.37']],
+      [
+        'valueMax caps the instalment, per term',
+        { limit: { installmentsMax: 24, valueMax: 9000 }, maxCandidates: 3 },
+        ['24x475.30', '24x483.96', '18x512.37'],
+      ],
+      [
+        'valueMin drops short terms',
+        { configs: [PADRAO], limit: { valueMin: 5000 }, margin: 300, maxCandidates: 10 },
+        ['96x300.00', '84x300.00', '72x300.00', '60x300.00', '48x300.00', '36x300.00', '24x300.00'],
+      ],
+      [
+        'no term reaches valueMin',
+        { configs: [CHEAP_SHORT], limit: { valueMin: 5000 }, margin: 100 },
+        'a margem de R$ 100,00 não alcança o valor mínimo da V8 para este cliente (R$ 5000,00) em nenhum prazo',
+      ],
+      [
+        'a wished instalment is capped too',
+        { limit: { installmentsMax: 24, valueMax: 9000 }, wish: { installmentValue: 500 }, maxCandidates: 1 },
+        ['24x475.30'],
+      ],
+      [
+        'a wished released amount inside the bounds',
+        { limit: { valueMin: 500, valueMax: 9000 }, wish: { disbursedAmount: 9000, installments: 12 } },
+        ['12x9000.00', '12x9000.00'],
+      ],
+      [
+        'a wished released amount above valueMax',
+        { limit: { valueMin: 500, valueMax: 9000 }, wish: { disbursedAmount: 9000.01 } },
+        'valor pedido de R$ 9000,01 fora dos limites da V8 para este cliente (R$ 500,00 a R$ 9000,00)',
+      ],
+      [
+        'a wished released amount below valueMin',
+        { limit: { valueMin: 500 }, wish: { disbursedAmount: 499 } },
+        'valor pedido de R$ 499,00 fora dos limites da V8 para este cliente (R$ 500,00 a sem máximo)',
+      ],
+    ];
+    for (const [name, over, want] of table) {
+      const r = plan(over);
+      assert.deepEqual(
+        r.ok ? r.candidates.map((c) => `${c.installments}x${value(c)?.toFixed(2)}`) : r.reason,
+        want,
+        name,
+      );
+      if (!r.ok) continue;
+      for (const c of r.candidates) {
+        const lent =
+          c.disbursedAmount ??
+          estimatedAmount(c.installmentValue ?? 0, c.monthlyInterestRate, c.installments);
+        const { valueMin = 0, valueMax = Number.POSITIVE_INFINITY } = over.limit ?? {};
+        assert.ok((lent ?? 0) >= valueMin && (lent ?? 0) <= valueMax, `${name}: ${lent} within bounds`);
+      }
+    }
+  });
+
+  test('above the margin: the same table and term at 95 %, then 85 % of the margin, never above valueMax', () => {
+    const lowered = (over: Partial<Parameters<typeof simulationCandidates>[0]>, refusals: number) => {
+      const r = plan(over);
+      assert.ok(r.ok);
+      let [head, ...rest] = r.candidates;
+      const seen: string[] = [];
+      for (let i = 0; i < refusals && head; i++) {
+        seen.push(`${head.configId}:${head.installments}x${value(head)?.toFixed(2)}`);
+        [head, ...rest] = remainingCandidates(rest, { action: 'lower' }, head, r.pricing);
+      }
+      if (head) seen.push(`${head.configId}:${head.installments}x${value(head)?.toFixed(2)}`);
+      return seen;
+    };
+    const table: [string, Partial<Parameters<typeof simulationCandidates>[0]>, number, string[]][] = [
+      ['uncapped', {}, 2, ['c001:96x512.37', 'c001:96x486.75', 'c001:96x435.51']],
+      ['ladder exhausted: nothing left', {}, 3, ['c001:96x512.37', 'c001:96x486.75', 'c001:96x435.51']],
+      // Capped at 475.30 by valueMax: 95 % (486.75) would not be lower, so 85 % comes next.
+      [
+        'capped by valueMax skips a share that is not lower',
+        { limit: { installmentsMax: 24, valueMax: 9000 } },
+        1,
+        ['c001:24x475.30', 'c001:24x435.51'],
+      ],
+      [
+        'a lowered instalment below valueMin is not proposed',
+        { limit: { installmentsMax: 24, valueMin: 9000 } },
+        2,
+        ['c001:24x512.37', 'c001:24x486.75'],
+      ],
+    ];
+    for (const [name, over, refusals, want] of table) assert.deepEqual(lowered(over, refusals), want, name);
+
+    // The rest follows the lowered share; a fixed released amount cannot be lowered (next candidate).
+    const r = plan({ maxCandidates: 3 });
+    assert.ok(r.ok);
+    const [first, ...rest] = r.candidates;
+    assert.deepEqual(
+      remainingCandidates(rest, { action: 'lower' }, first, r.pricing).map(
+        (c) => `${c.installments}x${value(c)}`,
+      ),
+      ['96x486.75', '84x486.75', '72x486.75'],
+    );
+    const fixed = plan({ wish: { disbursedAmount: 5000 }, maxCandidates: 3 });
+    assert.ok(fixed.ok);
+    const [f1, ...fRest] = fixed.candidates;
+    assert.deepEqual(
+      remainingCandidates(fRest, { action: 'lower' }, f1, fixed.pricing).map((c) => c.installments),
+      [84, 72],
+    );
   });
 });

@@ -37,6 +37,7 @@ describe('store migrations', () => {
       }[]
     ).map((t) => t.name);
     for (const t of [
+      'consent_evidence',
       'consults',
       'flow_steps',
       'flows',
@@ -111,7 +112,42 @@ describe('store migrations', () => {
     assert.throws(() => openStore({ dataDir: dir, clock }), /written by a newer build/);
   });
 
-  test('004 widens the flow outcomes on a store with flows and steps, which survive', () => {
+  test('004-outbox-parking keeps every outbox row; rows parked before it read as refused', () => {
+    const dir = tempDir();
+    const clock = new ManualClock();
+    const v2 = MIGRATIONS.filter((m) => m.version <= 2);
+    openStore({ dataDir: dir, clock, migrations: v2 }).close();
+    const db = new DatabaseSync(path.join(dir, STORE_FILE));
+    const insert = db.prepare(
+      `INSERT INTO outbox (idempotency_key, kind, opportunity_id, payload, status, attempts, next_attempt_at,
+         delivered_at, last_error, created_at, updated_at) VALUES (?, ?, 1, '{}', ?, 1, 0, ?, ?, 10, ?)`,
+    );
+    insert.run('a', 'note', 'delivered', 20, null, 20);
+    insert.run('b', 'stage', 'parked', null, 'Kentro refused the data', 30);
+    insert.run('c', 'wa_template', 'pending', null, 'timeout', 40);
+    db.close();
+
+    const store = openStore({ dataDir: dir, clock });
+    assert.deepEqual(
+      store.migrations().map((m) => m.version),
+      MIGRATIONS.map((m) => m.version),
+    );
+    const rows = [1, 2, 3].map((id) => store.outbox.get(id));
+    assert.deepEqual(
+      rows.map((r) => [r?.idempotencyKey, r?.status, r?.parkReason, r?.parkedAt, r?.lastError]),
+      [
+        ['a', 'delivered', null, null, null],
+        ['b', 'parked', 'refused', 30, 'Kentro refused the data'],
+        ['c', 'pending', null, null, 'timeout'],
+      ],
+    );
+    // Ids keep counting from where the old table stopped.
+    store.outbox.enqueue({ key: 'd', kind: 'note', opportunityId: 1, payload: { text: 'x' } }, 50);
+    assert.equal(store.outbox.list(undefined, 10)[0]?.id, 4);
+    store.close();
+  });
+
+  test('refusal-outcomes widens the flow outcomes on a store with flows and steps, which survive', () => {
     const dir = tempDir();
     const clock = new ManualClock();
     const old = openStore({ dataDir: dir, clock, migrations: MIGRATIONS.slice(0, 3) });
@@ -136,6 +172,11 @@ describe('store migrations', () => {
       (db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check,
       'ok',
     );
+    // 008: batch items take the same endings.
+    const items = db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'cpf_batch_items'").get() as {
+      sql: string;
+    };
+    assert.match(items.sql, /'no_margin', 'needs_data', 'blocked_by_worker', 'failed'/);
     db.close();
   });
 });

@@ -289,7 +289,7 @@ describe('store repositories', () => {
       o.due(t + 5000, 10).map((h) => h.idempotencyKey),
       ['g:note', 'f:update'],
     );
-    o.park(head.id, 'Kentro refused the data', t + 5000);
+    o.park(head.id, 'refused', 'Kentro refused the data', t + 5000);
     assert.deepEqual(
       o
         .due(t + 5000, 10)
@@ -299,9 +299,45 @@ describe('store repositories', () => {
     );
     assert.equal(o.get(head.id)?.lastError, 'Kentro refused the data');
     assert.equal(o.get(head.id)?.attempts, 2);
-    assert.deepEqual(o.counts(), { pending: 2, delivered: 0, parked: 1 });
+    assert.equal(o.get(head.id)?.parkReason, 'refused');
+    assert.equal(o.get(head.id)?.parkedAt, t + 5000);
+    assert.deepEqual(o.counts(), { pending: 2, delivered: 0, parked: 1, dropped: 0 });
+    assert.deepEqual(
+      o.list('parked', 10).map((r) => r.id),
+      [head.id],
+    );
     assert.equal(o.unpark(head.id, t + 6000), true);
+    assert.equal(o.unpark(head.id, t + 6000), false, 'only a parked row can be put back');
+    assert.equal(o.get(head.id)?.parkReason, null);
     assert.ok(o.due(t + 6000, 10).some((h) => h.idempotencyKey === 'f:update'));
+    store.close();
+  });
+
+  test('outbox: an in-flight mark survives until the result; drop keeps the row as the record', () => {
+    const { store, clock } = memoryStore();
+    const o = store.outbox;
+    const t = clock.now();
+    o.enqueue({ key: 'n', kind: 'note', opportunityId: 7, payload: { text: 'x' } }, t);
+    const row = o.due(t, 1)[0];
+    assert.ok(row);
+    assert.equal(o.markSending(row.id, t + 1), true);
+    assert.equal(o.get(row.id)?.sendingAt, t + 1);
+    o.markRetry(row.id, 'refused connection', t + 10, t + 2);
+    assert.equal(o.get(row.id)?.sendingAt, null, 'a recorded result clears the mark');
+    o.markSending(row.id, t + 20);
+    o.park(row.id, 'interrupted', 'stopped', t + 30);
+    const parked = o.get(row.id);
+    assert.equal(parked?.status, 'parked');
+    assert.equal(parked?.parkReason, 'interrupted');
+    assert.equal(parked?.sendingAt, null);
+    assert.equal(parked?.attempts, 1, 'the interrupted attempt is not counted twice');
+    assert.equal(o.drop(row.id, t + 40), true);
+    assert.equal(o.drop(row.id, t + 40), false, 'only a parked row can be dropped');
+    assert.equal(o.markSending(row.id, t + 50), false);
+    assert.equal(o.get(row.id)?.status, 'dropped');
+    assert.equal(o.get(row.id)?.droppedAt, t + 40);
+    assert.deepEqual(o.due(t + 100, 10), []);
+    assert.deepEqual(o.counts(), { pending: 0, delivered: 0, parked: 0, dropped: 1 });
     store.close();
   });
 

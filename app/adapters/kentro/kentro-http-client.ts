@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { KentroSettings } from '../../config/app-config.ts';
 import { AppError, isAppError } from '../../domain/app-error.ts';
+import type { CallObserver } from '../metrics/call-observer.ts';
 import type {
   KentroClient,
   KentroFindOrCreateResult,
@@ -36,6 +37,8 @@ export interface KentroClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Pause before the second read-back of a stage move that did not show yet (AF waits too). */
   readonly confirmDelayMs?: number;
+  /** Told about every call that left (metrics). */
+  readonly observe?: CallObserver;
 }
 
 const DEFAULT_RETRY: KentroRetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 4000 };
@@ -91,6 +94,7 @@ class HttpKentroClient implements KentroClient {
       retry: { ...DEFAULT_RETRY, ...this.options.retry },
       sleep: this.sleep,
       logger: this.options.logger,
+      ...(this.options.observe ? { observe: this.options.observe } : {}),
     });
     return this.transportInstance;
   }

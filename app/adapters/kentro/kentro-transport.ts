@@ -1,5 +1,6 @@
 import got, { type Got } from 'got';
 import { AppError, isAppError } from '../../domain/app-error.ts';
+import type { CallObserver } from '../metrics/call-observer.ts';
 import { isHtml, kentroBadAnswer, kentroHttpError, kentroNetworkError } from './kentro-errors.ts';
 
 /** The few logger methods the transport uses; a winston Logger fits. */
@@ -23,6 +24,8 @@ export interface KentroTransportOptions {
   readonly retry: KentroRetryPolicy;
   readonly sleep: (ms: number) => Promise<void>;
   readonly logger: KentroLogger | undefined;
+  /** Told about every call that left (metrics). */
+  readonly observe?: CallObserver;
 }
 
 export interface KentroCallOptions {
@@ -97,6 +100,12 @@ export class KentroTransport {
       contentType = res.headers['content-type'];
     } catch (err) {
       const mapped = kentroNetworkError(operation, err, this.opts.timeoutMs);
+      const code = (err as { code?: unknown }).code;
+      this.opts.observe?.({
+        operation,
+        outcome: typeof code === 'string' ? code : 'error',
+        seconds: (performance.now() - started) / 1000,
+      });
       this.opts.logger?.debug('kentro call failed', {
         operation,
         attempt,
@@ -105,6 +114,11 @@ export class KentroTransport {
       });
       throw mapped;
     }
+    this.opts.observe?.({
+      operation,
+      outcome: String(status),
+      seconds: (performance.now() - started) / 1000,
+    });
     this.opts.logger?.debug('kentro call', {
       operation,
       attempt,

@@ -1,5 +1,6 @@
 import type { RejectedLine } from '../../domain/cpf-list-parser.ts';
 import type { FlowOptions, FlowOutcome } from '../../domain/flow-steps.ts';
+import type { RawLead } from '../../domain/lead.ts';
 import { num, parseJson, type Row, type Statements, str } from './sql-util.ts';
 
 export type BatchStatus = 'queued' | 'running' | 'completed' | 'cancelled';
@@ -56,6 +57,8 @@ export interface BatchItemRecord {
   readonly reason: string | null;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
+  /** The row's lead columns (CSV); null when it had none. */
+  readonly lead: RawLead | null;
 }
 
 export interface NewBatch {
@@ -70,6 +73,7 @@ export interface NewBatch {
     readonly cpf: string;
     readonly status: 'pending' | 'invalid';
     readonly reason?: string | undefined;
+    readonly lead?: RawLead | undefined;
   }[];
 }
 
@@ -166,6 +170,7 @@ function toItem(r: Row): BatchItemRecord {
     reason: str(r.reason),
     startedAt: num(r.started_at),
     finishedAt: num(r.finished_at),
+    lead: parseJson<RawLead | null>(r.lead, null),
   };
 }
 
@@ -197,8 +202,8 @@ export class SqliteBatchRepository implements BatchRepository {
         now,
       );
     const insert = this.s.get(
-      `INSERT INTO cpf_batch_items (id, batch_id, seq, line, cpf, status, reason, finished_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO cpf_batch_items (id, batch_id, seq, line, cpf, status, reason, lead, finished_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     batch.items.forEach((item, seq) => {
       insert.run(
@@ -209,6 +214,7 @@ export class SqliteBatchRepository implements BatchRepository {
         item.cpf,
         item.status,
         item.reason ?? null,
+        item.lead ? JSON.stringify(item.lead) : null,
         item.status === 'invalid' ? now : null,
         now,
       );

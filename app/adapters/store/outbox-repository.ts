@@ -1,7 +1,14 @@
 import { num, parseJson, type Row, type Statements, str } from './sql-util.ts';
 
 export type OutboxKind = 'update' | 'stage' | 'note' | 'wa_template';
-export type OutboxStatus = 'pending' | 'delivered' | 'parked';
+export type OutboxStatus = 'pending' | 'delivered' | 'parked' | 'dropped';
+export const OUTBOX_STATUSES = ['pending', 'delivered', 'parked', 'dropped'] as const;
+/**
+ * Why a row stopped being tried. refused: Kentro answered no (repeating cannot help). unknown_outcome:
+ * the call may have been applied (timeout, reset, 5xx) and repeating it could duplicate a note or a
+ * WhatsApp message. interrupted: the process stopped while such a call was in flight.
+ */
+export type ParkReason = 'refused' | 'unknown_outcome' | 'interrupted';
 
 /** Payload per kind (what the Kentro client is called with). */
 export interface OutboxPayloads {
@@ -21,7 +28,12 @@ export interface OutboxRecord {
   readonly status: OutboxStatus;
   readonly attempts: number;
   readonly nextAttemptAt: number;
+  /** Set while a non-repeatable call is in flight; still set on a later read = the outcome was lost. */
+  readonly sendingAt: number | null;
   readonly deliveredAt: number | null;
+  readonly parkReason: ParkReason | null;
+  readonly parkedAt: number | null;
+  readonly droppedAt: number | null;
   readonly lastError: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -38,8 +50,8 @@ export interface NewOutboxItem<K extends OutboxKind = OutboxKind> {
 
 /**
  * CRM updates waiting for Kentro. Write them in the same transaction as the state change that causes
- * them; the relay delivers them in order per opportunity. Rows are never deleted: delivered rows are
- * the audit trail, parked rows (permanent errors) wait for a human.
+ * them; the relay delivers them in order per opportunity. Delivered and dropped rows are the audit
+ * trail; parked rows (refused, or an outcome that is unknown) wait for a human to retry or drop them.
  */
 export interface OutboxRepository {
   /** True when a new row was written, false when the key already existed. */
@@ -49,13 +61,22 @@ export interface OutboxRepository {
    * wait behind it (Kentro sees updates in the order they were decided). Parked rows do not block.
    */
   due(now: number, limit: number): OutboxRecord[];
+  /**
+   * Records (committed at once, outside any transaction) that a call is about to leave; the result
+   * clears it. False when the row is not pending any more.
+   */
+  markSending(id: number, now: number): boolean;
   markDelivered(id: number, now: number): void;
   /** A failed attempt that will be repeated at `nextAttemptAt`. */
   markRetry(id: number, error: string, nextAttemptAt: number, now: number): void;
-  /** A permanent error: the row stops being tried and keeps the error. */
-  park(id: number, error: string, now: number): void;
-  /** Puts a parked row back in the queue (after a human fixed the cause). */
+  /** The row stops being tried and keeps the reason and the error, for an operator. */
+  park(id: number, reason: ParkReason, error: string, now: number): void;
+  /** Puts a parked row back in the queue (an operator checked Kentro, or fixed the cause). */
   unpark(id: number, now: number): boolean;
+  /** An operator decided a parked row is not to be sent; the row stays as the record. */
+  drop(id: number, now: number): boolean;
+  /** Rows in one status (all when undefined), newest first. */
+  list(status: OutboxStatus | undefined, limit: number): OutboxRecord[];
   byFlow(flowId: string): OutboxRecord[];
   byOpportunity(opportunityId: number): OutboxRecord[];
   get(id: number): OutboxRecord | undefined;
@@ -73,7 +94,11 @@ function toItem(r: Row): OutboxRecord {
     status: String(r.status) as OutboxStatus,
     attempts: num(r.attempts) ?? 0,
     nextAttemptAt: num(r.next_attempt_at) ?? 0,
+    sendingAt: num(r.sending_at),
     deliveredAt: num(r.delivered_at),
+    parkReason: str(r.park_reason) as ParkReason | null,
+    parkedAt: num(r.parked_at),
+    droppedAt: num(r.dropped_at),
     lastError: str(r.last_error),
     createdAt: num(r.created_at) ?? 0,
     updatedAt: num(r.updated_at) ?? 0,
@@ -120,10 +145,18 @@ export class SqliteOutboxRepository implements OutboxRepository {
     ).map(toItem);
   }
 
+  markSending(id: number, now: number): boolean {
+    const r = this.s
+      .get(`UPDATE outbox SET sending_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'`)
+      .run(now, now, id);
+    return Number(r.changes) > 0;
+  }
+
   markDelivered(id: number, now: number): void {
     this.s
       .get(
-        `UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, updated_at = ?
+        `UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1, sending_at = NULL,
+           updated_at = ?
          WHERE id = ? AND status = 'pending'`,
       )
       .run(now, now, id);
@@ -132,28 +165,53 @@ export class SqliteOutboxRepository implements OutboxRepository {
   markRetry(id: number, error: string, nextAttemptAt: number, now: number): void {
     this.s
       .get(
-        `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, updated_at = ?
+        `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, sending_at = NULL,
+           updated_at = ?
          WHERE id = ? AND status = 'pending'`,
       )
       .run(error, nextAttemptAt, now, id);
   }
 
-  park(id: number, error: string, now: number): void {
+  park(id: number, reason: ParkReason, error: string, now: number): void {
+    // An interrupted row made no new attempt here: the lost one was counted when it started.
     this.s
       .get(
-        `UPDATE outbox SET status = 'parked', attempts = attempts + 1, last_error = ?, updated_at = ?
+        `UPDATE outbox SET status = 'parked', park_reason = ?, parked_at = ?,
+           attempts = attempts + CASE WHEN ? = 'interrupted' THEN 0 ELSE 1 END,
+           last_error = ?, sending_at = NULL, updated_at = ?
          WHERE id = ? AND status = 'pending'`,
       )
-      .run(error, now, id);
+      .run(reason, now, reason, error, now, id);
   }
 
   unpark(id: number, now: number): boolean {
     const r = this.s
       .get(
-        `UPDATE outbox SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'parked'`,
+        `UPDATE outbox SET status = 'pending', park_reason = NULL, parked_at = NULL, sending_at = NULL,
+           next_attempt_at = ?, updated_at = ?
+         WHERE id = ? AND status = 'parked'`,
       )
       .run(now, now, id);
     return Number(r.changes) > 0;
+  }
+
+  drop(id: number, now: number): boolean {
+    const r = this.s
+      .get(
+        `UPDATE outbox SET status = 'dropped', dropped_at = ?, updated_at = ? WHERE id = ? AND status = 'parked'`,
+      )
+      .run(now, now, id);
+    return Number(r.changes) > 0;
+  }
+
+  list(status: OutboxStatus | undefined, limit: number): OutboxRecord[] {
+    const rows =
+      status === undefined
+        ? this.s.get('SELECT * FROM outbox ORDER BY updated_at DESC, id DESC LIMIT ?').all(limit)
+        : this.s
+            .get('SELECT * FROM outbox WHERE status = ? ORDER BY updated_at DESC, id DESC LIMIT ?')
+            .all(status, limit);
+    return (rows as Row[]).map(toItem);
   }
 
   byFlow(flowId: string): OutboxRecord[] {
@@ -174,7 +232,7 @@ export class SqliteOutboxRepository implements OutboxRepository {
   }
 
   counts(): Record<OutboxStatus, number> {
-    const out: Record<OutboxStatus, number> = { pending: 0, delivered: 0, parked: 0 };
+    const out: Record<OutboxStatus, number> = { pending: 0, delivered: 0, parked: 0, dropped: 0 };
     for (const r of this.s.get('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as Row[]) {
       out[String(r.status) as OutboxStatus] = num(r.n) ?? 0;
     }

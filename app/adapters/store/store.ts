@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '../clock.ts';
 import { type BatchRepository, SqliteBatchRepository } from './batch-repository.ts';
 import { type ConsultRepository, SqliteConsultRepository } from './consult-repository.ts';
+import { type EvidenceRepository, SqliteEvidenceRepository } from './evidence-repository.ts';
 import { type FlowRepository, SqliteFlowRepository } from './flow-repository.ts';
 import { type AppliedMigration, appliedMigrations, type Migration, runMigrations } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -62,6 +63,8 @@ export interface Store {
   readonly batches: BatchRepository;
   /** Console sign-in sessions (hashed ids). */
   readonly sessions: SessionRepository;
+  /** Consent evidence: append-only, hash-chained (domain/evidence-chain.ts). */
+  readonly evidence: EvidenceRepository;
   readonly signals: StoreSignals;
   /**
    * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw). Synchronous on purpose:
@@ -69,8 +72,18 @@ export interface Store {
    * outer transaction.
    */
   tx<T>(fn: () => T): T;
+  /** Counts for /metrics, read at scrape time. */
+  stats(): StoreStats;
   migrations(): AppliedMigration[];
   close(): void;
+}
+
+export interface StoreStats {
+  readonly outbox: Record<string, number>;
+  /** Per outcome; flows not finished yet count as "running". */
+  readonly flows: Record<string, number>;
+  readonly batchItemsPending: number;
+  readonly webhookEvents: { readonly received: number; readonly processed: number };
 }
 
 export interface OpenStoreOptions {
@@ -94,14 +107,17 @@ class SqliteStore implements Store {
   readonly outbox: OutboxRepository;
   readonly batches: BatchRepository;
   readonly sessions: SessionRepository;
+  readonly evidence: EvidenceRepository;
   readonly signals = new StoreSignals();
   private readonly db: DatabaseSync;
+  private readonly statements: Statements;
   private depth = 0;
 
   constructor(db: DatabaseSync, file: string) {
     this.db = db;
     this.file = file;
     const s = new Statements(db);
+    this.statements = s;
     this.flows = new SqliteFlowRepository(s);
     this.consults = new SqliteConsultRepository(s);
     this.operations = new SqliteOperationRepository(s);
@@ -109,6 +125,7 @@ class SqliteStore implements Store {
     this.webhookEvents = new SqliteWebhookEventRepository(s);
     this.outbox = new SqliteOutboxRepository(s);
     this.batches = new SqliteBatchRepository(s);
+    this.evidence = new SqliteEvidenceRepository(s);
     this.sessions = new SqliteSessionRepository(s);
   }
 
@@ -131,6 +148,25 @@ class SqliteStore implements Store {
 
   migrations(): AppliedMigration[] {
     return appliedMigrations(this.db);
+  }
+
+  stats(): StoreStats {
+    const groups = (sql: string) =>
+      Object.fromEntries(
+        (this.statements.get(sql).all() as { k: string; n: number }[]).map((r) => [r.k, Number(r.n)]),
+      );
+    const one = (sql: string) => Number((this.statements.get(sql).get() as { n: number }).n);
+    return {
+      outbox: groups('SELECT status AS k, COUNT(*) AS n FROM outbox GROUP BY status'),
+      flows: groups("SELECT COALESCE(outcome, 'running') AS k, COUNT(*) AS n FROM flows GROUP BY k"),
+      batchItemsPending: one(
+        "SELECT COUNT(*) AS n FROM cpf_batch_items WHERE status IN ('pending', 'running')",
+      ),
+      webhookEvents: {
+        received: one('SELECT COUNT(*) AS n FROM webhook_events'),
+        processed: one('SELECT COUNT(*) AS n FROM webhook_events WHERE processed_at IS NOT NULL'),
+      },
+    };
   }
 
   close(): void {

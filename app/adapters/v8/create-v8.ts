@@ -3,6 +3,7 @@ import type { RetryPolicy } from '../../domain/retry-policy.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Redactor } from '../../logging/redact.ts';
 import { type Clock, systemClock } from '../clock.ts';
+import type { CallObserver } from '../metrics/call-observer.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { Pacer, type Scheduler } from './pacer.ts';
 import { passwordGrant } from './v8-auth.ts';
@@ -19,6 +20,8 @@ export interface V8Access {
   readonly credentials: V8CredentialsProvider;
   /** The pacer's queue, for observability and for tests that drive its time. */
   readonly pacer: Pick<Pacer, 'waiting' | 'running'>;
+  /** The breaker's current state (metrics). */
+  readonly breakerState: () => string;
 }
 
 export interface CreateV8Options {
@@ -42,6 +45,8 @@ export interface CreateV8Options {
   readonly retry?: RetryPolicy;
   readonly sleep?: Sleep;
   readonly random?: () => number;
+  /** Told about every V8 call (metrics). */
+  readonly observe?: CallObserver;
 }
 
 /** Builds one client's V8 stack: pacer + breaker + transport, token cache, BFF client. No I/O here. */
@@ -54,7 +59,13 @@ export function createV8(o: CreateV8Options): V8Access {
     ...(o.pacerWindowMs !== undefined ? { windowMs: o.pacerWindowMs } : {}),
   });
   const breaker = new CircuitBreaker(o.clock, o.breaker, o.logger);
-  const transport = new V8Transport({ timeoutMs: o.limits.timeoutMs, pacer, breaker, logger: o.logger });
+  const transport = new V8Transport({
+    timeoutMs: o.limits.timeoutMs,
+    pacer,
+    breaker,
+    logger: o.logger,
+    ...(o.observe ? { observe: o.observe } : {}),
+  });
   const tokens = new FileV8TokenCache({
     credentials: o.credentials,
     fetchToken: passwordGrant(transport),
@@ -74,5 +85,5 @@ export function createV8(o: CreateV8Options): V8Access {
     ...(o.sleep ? { sleep: o.sleep } : {}),
     ...(o.random ? { random: o.random } : {}),
   });
-  return { client, tokens, credentials: o.credentials, pacer };
+  return { client, tokens, credentials: o.credentials, pacer, breakerState: () => breaker.current.kind };
 }

@@ -1,9 +1,12 @@
+import type { LookupFunction } from 'node:net';
 import got, { RequestError } from 'got';
 import { AppError } from '../../domain/app-error.ts';
 import { classifyV8Failure, v8AppError } from '../../domain/v8-error-classification.ts';
 import type { Logger } from '../../logging/logger.ts';
+import type { CallObserver } from '../metrics/call-observer.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { Pacer } from './pacer.ts';
+import type { GuardedLookup } from './v8-host-guard.ts';
 
 export interface V8Request {
   readonly method: 'GET' | 'POST' | 'PATCH';
@@ -38,10 +41,22 @@ export interface V8RawResponse {
 
 export interface V8TransportOptions {
   readonly timeoutMs: number;
+  /**
+   * Answers longer than this are cut off and fail as "could not be reached": a wrong or hostile
+   * endpoint cannot fill the memory with one answer. Default DEFAULT_MAX_RESPONSE_BYTES.
+   */
+  readonly maxResponseBytes?: number;
+  /** Name resolution for the connections (e.g. one that refuses internal addresses). */
+  readonly dnsLookup?: GuardedLookup;
   readonly pacer: Pacer;
   readonly breaker: CircuitBreaker;
   readonly logger: Logger;
+  /** Told about every call that left (metrics). */
+  readonly observe?: CallObserver;
 }
+
+/** V8's largest answers are list pages of a few hundred KiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 function parseBody(text: string): unknown {
   if (text.trim() === '') return '';
@@ -83,8 +98,11 @@ export class V8Transport {
           }
           sentBearer = current;
         }
+        const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+        const abort = new AbortController();
+        let tooLarge = false;
         try {
-          const r = await got(req.url, {
+          const pending = got(req.url, {
             method: req.method,
             headers: {
               accept: 'application/json',
@@ -100,19 +118,35 @@ export class V8Transport {
             throwHttpErrors: false,
             followRedirect: false,
             responseType: 'text',
+            signal: abort.signal,
+            ...(this.opts.dnsLookup ? { dnsLookup: this.opts.dnsLookup as unknown as LookupFunction } : {}),
           });
+          pending.on('downloadProgress', (p: { transferred: number; total?: number }) => {
+            if (!tooLarge && (p.transferred > maxBytes || (p.total ?? 0) > maxBytes)) {
+              tooLarge = true;
+              abort.abort();
+            }
+          });
+          const r = await pending;
+          const ms = performance.now() - started;
           logger.debug('v8 call', {
             action: req.action,
             method: req.method,
             path: new URL(req.url).pathname,
             status: r.statusCode,
-            ms: Math.round(performance.now() - started),
+            ms: Math.round(ms),
           });
+          this.opts.observe?.({ operation: req.action, outcome: String(r.statusCode), seconds: ms / 1000 });
           if (r.statusCode === 401 && sentBearer) req.onUnauthorized?.(sentBearer);
           return r;
         } catch (err) {
           // got's error carries the request options (form with the password): only the code is kept.
-          const code = err instanceof RequestError ? err.code : undefined;
+          const code = tooLarge ? 'ETOOLARGE' : err instanceof RequestError ? err.code : undefined;
+          this.opts.observe?.({
+            operation: req.action,
+            outcome: code ?? 'error',
+            seconds: (performance.now() - started) / 1000,
+          });
           logger.warn('v8 call failed', {
             action: req.action,
             method: req.method,

@@ -12,6 +12,8 @@ export interface AttemptLimitOptions {
   readonly message: string;
   /** Successful attempts (status < 400) do not count. */
   readonly countSuccessful?: boolean;
+  /** Requests answered with an error status (e.g. a 400 refused before reaching V8) do not count. */
+  readonly skipRefused?: boolean;
 }
 
 /**
@@ -25,6 +27,7 @@ export function attemptLimit(o: AttemptLimitOptions): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: o.countSuccessful !== true,
+    skipFailedRequests: o.skipRefused === true,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
     // Its own configuration checks go to our logger instead of the console.
     logger: {

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../domain/app-error.ts';
@@ -12,12 +12,10 @@ import {
   startBatch,
   subscribeBatch,
 } from '../../use-cases/batches/index.ts';
+import { BATCH_CSV_MAX_BYTES, CSV_TYPES, withCsvUpload } from '../csv-upload.ts';
 import { parseInput } from '../validation.ts';
 import { startFlowBody } from './flows.ts';
 
-/** A CSV of 10,000 lines with a few columns (name, phone…) stays well below this. */
-export const BATCH_CSV_LIMIT = '5mb';
-export const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv', 'text/comma-separated-values'];
 /** A comment line this often keeps proxies from closing an idle event stream. */
 export const SSE_HEARTBEAT_MS = 15_000;
 
@@ -53,19 +51,19 @@ export function batchRoutes(deps: AppDeps, o: { readonly heartbeatMs?: number } 
   const router = Router();
   const heartbeatMs = o.heartbeatMs ?? SSE_HEARTBEAT_MS;
 
-  router.post('/batches', express.text({ type: CSV_TYPES, limit: BATCH_CSV_LIMIT }), (req, res) => {
+  router.post('/batches', async (req, res) => {
     const bd = requireBatchDeps(deps.flow);
-    let started: ReturnType<typeof startBatch>;
-    if (typeof req.body === 'string') {
+    let started: Awaited<ReturnType<typeof startBatch>>;
+    if (req.is(CSV_TYPES)) {
       const q = parseInput(csvBatchQuery, req.query, 'query');
       const options = {
         ...(q.createOpportunity !== undefined ? { createOpportunity: q.createOpportunity } : {}),
         ...(q.sendWhatsapp !== undefined ? { sendWhatsapp: q.sendWhatsapp } : {}),
       };
-      started = startBatch(bd, { csv: req.body, options });
+      started = await withCsvUpload(req, BATCH_CSV_MAX_BYTES, (csv) => startBatch(bd, { csv, options }));
     } else if (req.is('application/json')) {
       const body = parseInput(startBatchBody, req.body);
-      started = startBatch(bd, { cpfs: body.cpfs, options: body.options });
+      started = await startBatch(bd, { cpfs: body.cpfs, options: body.options });
     } else {
       throw new AppError(
         'unsupported_media_type',

@@ -21,11 +21,13 @@ export function consoleApiRoutes(ctx: ConsoleContext): Router {
 
   router.use(configApiRoutes(ctx.effective));
 
-  // Each test is a login at V8: a runaway page must not hammer V8 with them.
+  // Each test is a login at V8: a runaway page must not hammer V8 with them. A test refused
+  // before it reaches V8 (a 400: bad field, URL not allowed) costs V8 nothing and is not counted.
   const testLimit = attemptLimit({
     limit: 20,
     windowMs: 5 * 60_000,
     countSuccessful: true,
+    skipRefused: true,
     logger: ctx.deps.logger,
     message: 'muitos testes de conexão seguidos: aguarde {min} min e tente de novo',
   });
@@ -33,7 +35,12 @@ export function consoleApiRoutes(ctx: ConsoleContext): Router {
     const input = parseInput(v8CredentialsInput, req.body ?? {});
     res.json(
       await testV8Credentials(
-        { effective: ctx.effective, probe: ctx.probe, logger: ctx.deps.logger },
+        {
+          effective: ctx.effective,
+          probe: ctx.probe,
+          resolveHost: ctx.resolveHost,
+          logger: ctx.deps.logger,
+        },
         submittedValues(input),
       ),
     );

@@ -4,11 +4,13 @@ import { systemClock } from '../../adapters/clock.ts';
 import { CircuitBreaker } from '../../adapters/v8/circuit-breaker.ts';
 import { Pacer } from '../../adapters/v8/pacer.ts';
 import { passwordGrant } from '../../adapters/v8/v8-auth.ts';
+import { guardedLookup, type HostResolver, systemResolver } from '../../adapters/v8/v8-host-guard.ts';
 import type { FetchToken } from '../../adapters/v8/v8-token-cache.ts';
 import { V8Transport } from '../../adapters/v8/v8-transport.ts';
 import type { AppDeps } from '../../app.ts';
 import { EffectiveConfig } from '../../config/effective-config.ts';
 import type { CredentialsDeps } from '../../use-cases/console/save-v8-credentials.ts';
+import { fileV8Hosts } from '../../use-cases/console/v8-url-change.ts';
 import { type ConsoleCsrf, consoleCsrf } from '../middleware/csrf.ts';
 import { DEFAULT_SESSION_OPTIONS, loadSession, SessionStore } from '../middleware/session.ts';
 
@@ -20,6 +22,8 @@ export interface ConsoleContext {
   readonly sessions: SessionStore;
   readonly csrf: ConsoleCsrf;
   readonly probe: FetchToken;
+  /** Where a V8 URL typed into the console resolves (refused unless public). */
+  readonly resolveHost: HostResolver;
   readonly credentials: CredentialsDeps;
   /** cookie-parser + the session lookup, for every console and legacy route. */
   readonly identify: readonly RequestHandler[];
@@ -28,12 +32,19 @@ export interface ConsoleContext {
 /**
  * "Testar conexão" logs in through the same password grant and transport code as the token cache,
  * but on a transport of its own (fresh pacer and breaker per test): a test against a wrong URL
- * must not open the breaker of the client's real V8 traffic, nor queue behind it.
+ * must not open the breaker of the client's real V8 traffic, nor queue behind it. Its answer is
+ * capped (a token answer is a few hundred bytes), and it connects to internal addresses only for
+ * the config file's own hosts (checked at connect time, after the URL was accepted).
  */
-export function v8Probe(deps: AppDeps, effective: EffectiveConfig): FetchToken {
+export const PROBE_MAX_RESPONSE_BYTES = 64 * 1024;
+
+export function v8Probe(deps: AppDeps, effective: EffectiveConfig, resolveHost: HostResolver): FetchToken {
   return (creds) => {
+    const trusted = fileV8Hosts(effective);
     const transport = new V8Transport({
       timeoutMs: effective.current().v8.timeoutMs,
+      maxResponseBytes: PROBE_MAX_RESPONSE_BYTES,
+      dnsLookup: guardedLookup(resolveHost, (host) => trusted.has(host)),
       pacer: new Pacer({ maxRps: 1, maxConcurrency: 1, clock: systemClock }),
       breaker: new CircuitBreaker(deps.clock, {}, deps.logger),
       logger: deps.logger,
@@ -45,6 +56,7 @@ export function v8Probe(deps: AppDeps, effective: EffectiveConfig): FetchToken {
 export function consoleContext(deps: AppDeps): ConsoleContext {
   const effective = deps.effective ?? EffectiveConfig.fixed(deps.config);
   const port = deps.config.port;
+  const resolveHost = deps.resolveHost ?? systemResolver;
   const sessions = new SessionStore({
     clock: deps.clock,
     ...DEFAULT_SESSION_OPTIONS,
@@ -57,9 +69,11 @@ export function consoleContext(deps: AppDeps): ConsoleContext {
     effective,
     sessions,
     csrf: consoleCsrf(port),
-    probe: deps.v8Probe ?? v8Probe(deps, effective),
+    probe: deps.v8Probe ?? v8Probe(deps, effective, resolveHost),
+    resolveHost,
     credentials: {
       effective,
+      resolveHost,
       tokens: deps.v8?.tokens,
       redactor: deps.redactor,
       clock: deps.clock,

@@ -1,4 +1,4 @@
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../domain/app-error.ts';
 import { isBatchDone } from '../../use-cases/batches/index.ts';
@@ -9,9 +9,9 @@ import {
   dashboardBatches,
   forPage,
 } from '../../use-cases/console/dashboard-batches.ts';
+import { BATCH_CSV_MAX_BYTES, CSV_TYPES, withCsvUpload } from '../csv-upload.ts';
 import { requireSession, sessionOf } from '../middleware/session.ts';
 import { parseInput } from '../validation.ts';
-import { BATCH_CSV_LIMIT, CSV_TYPES } from './batches.ts';
 import type { ConsoleContext } from './console-context.ts';
 
 /** Open progress streams per app: each one holds a connection and a subscription. */
@@ -66,30 +66,24 @@ export function consoleDashboardRoutes(
     );
   });
 
-  router.post(
-    '/batches',
-    signedIn,
-    ctx.csrf.protect,
-    express.text({ type: CSV_TYPES, limit: BATCH_CSV_LIMIT }),
-    (req, res) => {
-      const api = need(batches);
-      if (typeof req.body !== 'string') {
-        throw new AppError('unsupported_media_type', 'envie o arquivo CSV com Content-Type: text/csv');
-      }
-      const q = parseInput(uploadQuery, req.query, 'query');
-      const options = {
-        ...(q.createOpportunity ? { createOpportunity: true } : {}),
-        ...(q.sendWhatsapp ? { sendWhatsapp: true } : {}),
-      };
-      const started = api.start({ csv: req.body, options });
-      deps.logger.info('console: batch started', {
-        batchId: started.batchId,
-        accepted: started.accepted,
-        rejected: started.rejected.length,
-      });
-      res.status(202).json(started);
-    },
-  );
+  router.post('/batches', signedIn, ctx.csrf.protect, async (req, res) => {
+    const api = need(batches);
+    if (!req.is(CSV_TYPES)) {
+      throw new AppError('unsupported_media_type', 'envie o arquivo CSV com Content-Type: text/csv');
+    }
+    const q = parseInput(uploadQuery, req.query, 'query');
+    const options = {
+      ...(q.createOpportunity ? { createOpportunity: true } : {}),
+      ...(q.sendWhatsapp ? { sendWhatsapp: true } : {}),
+    };
+    const started = await withCsvUpload(req, BATCH_CSV_MAX_BYTES, (csv) => api.start({ csv, options }));
+    deps.logger.info('console: batch started', {
+      batchId: started.batchId,
+      accepted: started.accepted,
+      rejected: started.rejected.length,
+    });
+    res.status(202).json(started);
+  });
 
   router.post('/batches/:id/cancel', signedIn, ctx.csrf.protect, (req, res) => {
     const { id } = parseInput(idParams, req.params, 'id');

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app.ts';
 import { requireFlowDeps } from '../../use-cases/flow/flow-deps.ts';
 import { getFlow, listFlows, startFlow } from '../../use-cases/flow/start-flow.ts';
+import { consentField, requestEvidenceContext } from '../evidence-context.ts';
 import { amountField, cpfField, parseInput } from '../validation.ts';
 
 const leadSchema = z
@@ -37,6 +38,7 @@ export const startFlowBody = z.object({
     })
     .strict()
     .optional(),
+  consent: consentField.optional(),
 });
 
 const listQuery = z.object({
@@ -52,7 +54,11 @@ export function flowRoutes(deps: AppDeps): Router {
 
   router.post('/flows', (req, res) => {
     const body = parseInput(startFlowBody, req.body);
-    const r = startFlow(requireFlowDeps(deps.flow), { cpf: body.cpf, options: body.options });
+    const r = startFlow(requireFlowDeps(deps.flow), {
+      cpf: body.cpf,
+      options: body.options,
+      evidence: requestEvidenceContext(req, res, body.consent),
+    });
     res.status(202).json({ id: r.flowId, status: r.flow.status, created: r.created });
   });
 

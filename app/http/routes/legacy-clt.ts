@@ -24,6 +24,7 @@ import {
   updateCachedSimulation,
 } from '../../use-cases/legacy/simulation-cache.ts';
 import { listOperations } from '../../use-cases/list-operations.ts';
+import { requestEvidenceContext } from '../evidence-context.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
 import { toAppError } from '../middleware/error-handler.ts';
 import { dateOrInstantField, providerField } from '../validation.ts';
@@ -285,7 +286,8 @@ export function legacyCltRoutes(deps: AppDeps, o: LegacyCltOptions = {}): Router
     };
     const waitMs = b.aguardar_s !== undefined ? b.aguardar_s * 1000 : flowWaitMs;
     const fd = flowDeps();
-    const r = await runFlowAndWait(fd, { cpf: b.cpf, options, waitMs });
+    const evidence = requestEvidenceContext(req, res, undefined);
+    const r = await runFlowAndWait(fd, { cpf: b.cpf, options, waitMs, evidence });
     const flow = r.flow;
     const chosen = flow.simulation as { simulationId?: number } | null;
     const stored =

@@ -109,7 +109,12 @@ export function legacyConfigRoutes(ctx: ConsoleContext): Router {
   router.post('/testar', async (req, res) => {
     const body = parseInput(legacyInput, req.body ?? {});
     const outcome = await testV8Credentials(
-      { effective: ctx.effective, probe: ctx.probe, logger: ctx.deps.logger },
+      {
+        effective: ctx.effective,
+        probe: ctx.probe,
+        resolveHost: ctx.resolveHost,
+        logger: ctx.deps.logger,
+      },
       legacyToOverrides(body),
     );
     res.json(

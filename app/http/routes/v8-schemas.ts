@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cpfProblem, stripCpf } from '../../domain/cpf.ts';
 import { splitBrazilianPhone } from '../../domain/phone.ts';
+import { consentField } from '../evidence-context.ts';
 import {
   amountField,
   cpfField,
@@ -31,7 +32,10 @@ export const createConsultBody = z.object({
   email: emailField,
   phone: phoneField,
   provider: providerField.optional(),
+  consent: consentField.optional(),
 });
+
+export const authorizeConsultBody = z.object({ consent: consentField.optional() });
 
 export const idParams = z.object({ id: v8IdField });
 

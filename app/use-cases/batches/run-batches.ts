@@ -1,5 +1,7 @@
 import type { BatchItemOutcome } from '../../adapters/store/batch-repository.ts';
 import { isAppError } from '../../domain/app-error.ts';
+import type { FlowOptions } from '../../domain/flow-steps.ts';
+import type { RawLead } from '../../domain/lead.ts';
 import { startFlow } from '../flow/start-flow.ts';
 import type { BatchDeps } from './batch-deps.ts';
 
@@ -29,6 +31,23 @@ export interface FeedResult {
 }
 
 const OUTCOMES = new Set(['simulated', 'no_margin', 'needs_data', 'blocked_by_worker', 'failed']);
+
+/**
+ * The options of one item's flow: the batch's, plus the lead columns of its CSV row as `rowLead`
+ * (they fill what Kentro's opportunity lacks; they never overwrite it). A row that names its client
+ * may create the opportunity when Kentro has none for the CPF (the flow looks it up first, and looks
+ * again before creating), unless the batch said createOpportunity=false; a row without a name would
+ * only make a lead titled by its CPF.
+ */
+export function itemFlowOptions(batch: FlowOptions, lead: RawLead | null): FlowOptions {
+  if (!lead) return batch;
+  const create = batch.createOpportunity ?? (lead.name !== undefined ? true : undefined);
+  return {
+    ...batch,
+    ...(create !== undefined ? { createOpportunity: create } : {}),
+    rowLead: lead,
+  };
+}
 
 /** Copies the outcome of completed flows to their running items; closes batches that are done. */
 export function settleFinishedItems(deps: BatchDeps, limit = 500): number {
@@ -75,7 +94,11 @@ export function feedPendingItems(deps: BatchDeps, limits: FeedLimits): FeedResul
           const linked = store.flows.list({ batchItemId: item.id, limit: 1 })[0];
           const r = linked
             ? { flowId: linked.id, created: false }
-            : startFlow(deps, { cpf: current.cpf, options: batch.options, batchItemId: item.id });
+            : startFlow(deps, {
+                cpf: current.cpf,
+                options: itemFlowOptions(batch.options, current.lead),
+                batchItemId: item.id,
+              });
           store.batches.markRunning(item.id, r.flowId, !linked && !r.created, now);
           store.batches.markStarted(batch.id, now);
           return true;

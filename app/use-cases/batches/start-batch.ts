@@ -15,8 +15,11 @@ import type { BatchDeps } from './batch-deps.ts';
 export interface StartBatchInput {
   /** CPFs in any common format (numbers are accepted: spreadsheets turn CPFs into numbers). */
   readonly cpfs?: readonly (string | number)[] | undefined;
-  /** A CSV: one CPF per line, or a header with a `cpf` column among others; `;` or `,`. */
-  readonly csv?: string | undefined;
+  /**
+   * A CSV: one CPF per line, or a header with a `cpf` column among others; `;` or `,`. An upload
+   * comes as its chunks of text: it is parsed while it arrives and no longer read past the limit.
+   */
+  readonly csv?: string | AsyncIterable<string> | undefined;
   /** Given to every flow of the batch (same as startFlow's options). */
   readonly options?: FlowOptions | undefined;
 }
@@ -29,12 +32,24 @@ export interface StartBatchResult {
   readonly rejected: { line: number; value: string; reason: string }[];
 }
 
-function readRows(input: StartBatchInput): { rows: CpfListRow[]; source: BatchSource; field: string } {
+function tooMany(field: string, count: number | undefined): AppError {
+  const has = count === undefined ? `more than ${MAX_BATCH_CPFS}` : String(count);
+  return new AppError(
+    'payload_too_large',
+    `a batch holds at most ${MAX_BATCH_CPFS} CPFs and this one has ${has}: split it into smaller batches`,
+    { fields: [{ field, reason: `has ${has} CPFs, at most ${MAX_BATCH_CPFS} are allowed` }] },
+  );
+}
+
+async function readRows(
+  input: StartBatchInput,
+): Promise<{ rows: CpfListRow[]; source: BatchSource; field: string }> {
   if (input.csv !== undefined && input.cpfs !== undefined) {
     throw AppError.invalid([{ field: 'body', reason: 'send either a CSV or a list of CPFs, not both' }]);
   }
   if (input.csv !== undefined) {
-    const r = readCpfCsv(input.csv);
+    const r = await readCpfCsv(input.csv, { maxRows: MAX_BATCH_CPFS });
+    if (!r.ok && r.kind === 'too_many') throw tooMany('body', undefined);
     if (!r.ok) throw AppError.invalid([{ field: 'body', reason: r.reason }]);
     return { rows: r.rows, source: 'csv', field: 'body' };
   }
@@ -61,22 +76,22 @@ function assertReady(deps: BatchDeps, options: FlowOptions): void {
  * and returns at once: the batch runner feeds the items into flows in the background. Invalid lines
  * and repeated CPFs are reported, not fatal; an empty list is 400, more than MAX_BATCH_CPFS is 413.
  */
-export function startBatch(deps: BatchDeps, input: StartBatchInput): StartBatchResult {
+export async function startBatch(deps: BatchDeps, input: StartBatchInput): Promise<StartBatchResult> {
   const options = input.options ?? {};
-  const { rows, source, field } = readRows(input);
+  const { rows, source, field } = await readRows(input);
   if (rows.length === 0) throw AppError.invalid([{ field, reason: 'has no CPF' }]);
-  if (rows.length > MAX_BATCH_CPFS) {
-    throw new AppError(
-      'payload_too_large',
-      `a batch holds at most ${MAX_BATCH_CPFS} CPFs and this one has ${rows.length}: split it into smaller batches`,
-      { fields: [{ field, reason: `has ${rows.length} CPFs, at most ${MAX_BATCH_CPFS} are allowed` }] },
-    );
-  }
+  if (rows.length > MAX_BATCH_CPFS) throw tooMany(field, rows.length);
   assertReady(deps, options);
   const plan = planCpfList(rows);
   const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
   const items = [
-    ...plan.accepted.map((a) => ({ id: randomUUID(), line: a.line, cpf: a.cpf, status: 'pending' as const })),
+    ...plan.accepted.map((a) => ({
+      id: randomUUID(),
+      line: a.line,
+      cpf: a.cpf,
+      status: 'pending' as const,
+      ...(a.lead ? { lead: a.lead } : {}),
+    })),
     ...plan.invalid.map((r: RejectedLine) => ({
       id: randomUUID(),
       line: r.line,

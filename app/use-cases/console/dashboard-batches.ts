@@ -35,7 +35,10 @@ export function forPage(view: BatchView): PageBatchView {
 
 /** The batch use cases bound to this app's deps: what the console's "Painel" routes call. */
 export interface DashboardBatches {
-  start(input: { readonly csv: string; readonly options?: FlowOptions }): StartBatchResult;
+  start(input: {
+    readonly csv: string | AsyncIterable<string>;
+    readonly options?: FlowOptions;
+  }): Promise<StartBatchResult>;
   get(id: string): BatchView;
   list(limit: number): BatchView[];
   cancel(id: string): BatchView;

@@ -1,4 +1,5 @@
 import type { Clock } from '../../adapters/clock.ts';
+import type { HostResolver } from '../../adapters/v8/v8-host-guard.ts';
 import type { V8TokenCache } from '../../adapters/v8/v8-token-cache.ts';
 import type { EffectiveConfig } from '../../config/effective-config.ts';
 import { ConfigError } from '../../config/load-config.ts';
@@ -8,12 +9,15 @@ import { AppError } from '../../domain/app-error.ts';
 import type { Logger } from '../../logging/logger.ts';
 import type { Redactor } from '../../logging/redact.ts';
 import { type ConfigView, describeConfig } from './describe-config.ts';
+import { checkV8UrlChange } from './v8-url-change.ts';
 
 export interface CredentialsDeps {
   readonly effective: EffectiveConfig;
   /** This client's V8 token cache: emptied after every change so the next call logs in again. */
   readonly tokens: V8TokenCache | undefined;
   readonly redactor: Redactor;
+  /** Checks where a changed V8 URL points before it is stored. */
+  readonly resolveHost: HostResolver;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -62,6 +66,7 @@ export async function saveV8Credentials(
   if (changed.length === 0) {
     throw AppError.invalid([{ field: 'body', reason: 'nenhum campo preenchido: nada a salvar' }]);
   }
+  await checkV8UrlChange(deps, submitted);
   const config = await apply(deps, (current) => ({ ...current, ...submitted }));
   deps.logger.info('console: V8 settings saved', {
     keys: changed,

@@ -33,6 +33,8 @@ export interface FlowSettings {
   readonly reauthorizeMax: number;
   /** Age after which raw webhook events are deleted (WEBHOOK_EVENTS_RETENTION_DAYS). */
   readonly webhookRetentionMs: number;
+  /** Consent evidence older than this is removed (EVIDENCE_RETENTION_DAYS). */
+  readonly evidenceRetentionDays: number;
 }
 
 /** Everything the flow, the webhook processing, the outbox relay and the workers need. */
@@ -70,6 +72,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
     webhookRetentionMs: config.webhook.retentionDays * 86_400_000,
     reauthorizeMax: config.flow.reauthorizeMax,
+    evidenceRetentionDays: config.evidence.retentionDays,
     ...over,
   };
 }

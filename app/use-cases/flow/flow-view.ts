@@ -1,5 +1,5 @@
 import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
-import type { OutboxKind, OutboxStatus } from '../../adapters/store/outbox-repository.ts';
+import type { OutboxKind, OutboxStatus, ParkReason } from '../../adapters/store/outbox-repository.ts';
 import type { Store } from '../../adapters/store/store.ts';
 import {
   FLOW_STEPS,
@@ -26,6 +26,8 @@ export interface FlowCrmUpdateView {
   readonly id: number;
   readonly kind: OutboxKind;
   readonly status: OutboxStatus;
+  /** Why a parked update stopped (refused, unknown_outcome, interrupted); see GET /outbox. */
+  readonly parkReason: ParkReason | null;
   readonly attempts: number;
   readonly nextAttemptAt: string | null;
   readonly deliveredAt: string | null;
@@ -109,6 +111,7 @@ export function toFlowView(store: Store, flow: FlowRecord): FlowView {
       id: o.id,
       kind: o.kind,
       status: o.status,
+      parkReason: o.parkReason,
       attempts: o.attempts,
       nextAttemptAt: o.status === 'pending' ? iso(o.nextAttemptAt) : null,
       deliveredAt: iso(o.deliveredAt),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../domain/app-error.ts';
 import { normalizeCpf } from '../../domain/cpf.ts';
+import type { EvidenceContext } from '../../domain/evidence-chain.ts';
 import type { FlowOptions } from '../../domain/flow-steps.ts';
 import type { FlowDeps } from './flow-deps.ts';
 import { type FlowView, toFlowView } from './flow-view.ts';
@@ -11,6 +12,8 @@ export interface StartFlowInput {
   readonly options?: FlowOptions | undefined;
   /** The batch item this flow runs for (set by the batch runner). */
   readonly batchItemId?: string | undefined;
+  /** Who started it and from where (consent evidence of the consult the flow creates and authorizes). */
+  readonly evidence?: EvidenceContext | undefined;
 }
 
 export interface StartFlowResult {
@@ -51,6 +54,7 @@ export function startFlow(deps: FlowDeps, input: StartFlowInput): StartFlowResul
     const active = store.flows.activeByCpf(cpf);
     if (active) return { flow: active, created: false };
     const flow = store.flows.insert({ id: randomUUID(), cpf, options, batchItemId: input.batchItemId }, now);
+    if (input.evidence) store.evidence.saveFlowContext(flow.id, input.evidence, now);
     return { flow, created: true };
   });
   if (result.created) {

@@ -1,4 +1,5 @@
 import { createConsult } from '../create-consult.ts';
+import { flowEvidenceContext, recordEvidence } from '../evidence/consent-evidence.ts';
 import type { StepHandler } from './flow-step.ts';
 
 const DAY_MS = 86_400_000;
@@ -54,6 +55,12 @@ export const consultStep: StepHandler = async (deps, flow) => {
         },
         at,
       );
+      // In the step's transaction: the evidence exists exactly when the flow knows the consult.
+      recordEvidence(deps, flowEvidenceContext(deps.store, flow), 'consult_created', created.id, flow.cpf, {
+        id: created.id,
+        status: created.status,
+        existing: created.existing,
+      });
       return undefined;
     },
   };
@@ -76,6 +83,11 @@ export const authorizeStep: StepHandler = async (deps, flow) => {
         { id: consultId, cpf: flow.cpf, status: 'CONSENT_APPROVED', verified: false },
         at,
       );
+      recordEvidence(deps, flowEvidenceContext(deps.store, flow), 'consult_authorized', consultId, flow.cpf, {
+        id: consultId,
+        authorized: true,
+        alreadyApproved: r.alreadyApproved,
+      });
       return undefined;
     },
   };

@@ -10,15 +10,22 @@ import {
 import { finishFlow } from './finish-flow.ts';
 import type { StepHandler } from './flow-step.ts';
 
-/** The lead as Kentro holds it; what the caller passed in `options.lead` wins field by field. */
-export function leadFrom(o: KentroOpportunity | undefined, given: RawLead | undefined): RawLead {
-  const pick = (a: string | undefined, b: string | undefined) => presentText(a) ?? presentText(b);
+/**
+ * The lead as Kentro holds it; what the caller passed in `options.lead` wins field by field, and a
+ * batch row (`options.rowLead`) fills only what both lack.
+ */
+export function leadFrom(
+  o: KentroOpportunity | undefined,
+  given: RawLead | undefined,
+  row?: RawLead | undefined,
+): RawLead {
+  const pick = (...v: (string | undefined)[]) => v.map(presentText).find((x) => x !== undefined);
   return {
-    name: pick(given?.name, o?.title),
-    birthDate: pick(given?.birthDate, o?.fields.birthDate),
-    email: pick(given?.email, o?.fields.email),
-    phone: pick(given?.phone, o?.fields.phone ?? o?.mainphone),
-    gender: presentText(given?.gender),
+    name: pick(given?.name, o?.title, row?.name),
+    birthDate: pick(given?.birthDate, o?.fields.birthDate, row?.birthDate),
+    email: pick(given?.email, o?.fields.email, row?.email),
+    phone: pick(given?.phone, o?.fields.phone ?? o?.mainphone, row?.phone),
+    gender: pick(given?.gender, row?.gender),
   };
 }
 
@@ -40,12 +47,13 @@ export const opportunityStep: StepHandler = async (deps, flow) => {
   if (flow.opportunityId !== null)
     return { kind: 'next', status: 'done', detail: { opportunityId: flow.opportunityId, resumed: true } };
   const given = flow.options.lead;
+  const row = flow.options.rowLead;
   const found = await deps.kentro.findOpportunityByCpf(flow.cpf);
   if (found) {
     return {
       kind: 'next',
       detail: { opportunityId: found.id, created: false, stageId: found.stageId ?? null },
-      patch: { opportunityId: found.id, opportunityCreated: false, leadSource: leadFrom(found, given) },
+      patch: { opportunityId: found.id, opportunityCreated: false, leadSource: leadFrom(found, given, row) },
     };
   }
   if (!flow.options.createOpportunity) {
@@ -59,16 +67,18 @@ export const opportunityStep: StepHandler = async (deps, flow) => {
     });
     return { kind: 'stop' };
   }
-  const named = normalizeName(given?.name);
+  // A new opportunity is made of what the caller gave, then of the batch row.
+  const data = leadFrom(undefined, given, row);
+  const named = normalizeName(data.name);
   const name = 'name' in named ? named.name : undefined;
-  const email = normalizeEmail(given?.email);
+  const email = normalizeEmail(data.email);
   // Kentro's convention: 55 + DDD + number, digits only.
-  const split = normalizePhone(given?.phone);
+  const split = normalizePhone(data.phone);
   const phone =
     'phone' in split
       ? `${split.phone.countryCode}${split.phone.areaCode}${split.phone.phoneNumber}`
       : undefined;
-  const birthDate = toBrDate(given?.birthDate, new Date(deps.clock.now()).toISOString().slice(0, 10));
+  const birthDate = toBrDate(data.birthDate, new Date(deps.clock.now()).toISOString().slice(0, 10));
   const res = await deps.kentro.findOrCreateOpportunity(flow.cpf, {
     // Kentro requires a title; without a name the CPF stands in until the broker completes the lead.
     title: name ?? `CPF ${flow.cpf}`,
@@ -85,7 +95,7 @@ export const opportunityStep: StepHandler = async (deps, flow) => {
     patch: {
       opportunityId: res.id,
       opportunityCreated: res.created,
-      leadSource: leadFrom(res.opportunity, given),
+      leadSource: leadFrom(res.opportunity, given, row),
     },
   };
 };

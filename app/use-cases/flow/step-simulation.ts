@@ -1,13 +1,7 @@
 import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
 import type { V8Simulation, V8SimulationConfig } from '../../adapters/v8/v8-client.ts';
-import { isAppError } from '../../domain/app-error.ts';
-import {
-  classifySimulationRefusal,
-  remainingCandidates,
-  type SimulationCandidate,
-  simulationCandidates,
-} from '../../domain/simulation-policy.ts';
-import type { V8ErrorDetail } from '../../domain/v8-error-classification.ts';
+import { type SimulationCandidate, simulationCandidates } from '../../domain/simulation-policy.ts';
+import { type SimulationAttempt, trySimulations } from '../try-simulations.ts';
 import { finishFlow } from './finish-flow.ts';
 import type { FlowDeps } from './flow-deps.ts';
 import type { StepHandler, StepOutcome } from './flow-step.ts';
@@ -25,19 +19,6 @@ async function simulationConfigs(deps: FlowDeps): Promise<V8SimulationConfig[]> 
   return configs;
 }
 
-/** V8 refusals that concern this candidate (the next one may work); anything else is retried or fatal. */
-const REFUSAL_CODES = new Set(['rejected', 'invalid_data', 'already_exists']);
-
-interface Attempt {
-  readonly configId: string;
-  readonly configSlug: string | undefined;
-  readonly installments: number;
-  readonly error?: string;
-  readonly v8Type?: string | undefined;
-  /** V8 said it already had this simulation; our stored one was used. */
-  readonly reused?: boolean;
-}
-
 /** What the flow keeps of the chosen simulation (also the API's `simulation`). */
 export interface ChosenSimulation {
   readonly simulationId: number;
@@ -53,9 +34,10 @@ export interface ChosenSimulation {
 
 /**
  * Lists V8's rate tables, orders the candidates with the configured policy and simulates them in
- * order until V8 accepts one (bounded by maxSimulationAttempts). A refusal for a term ("above the
- * maximum of 24") narrows the remaining terms; "not eligible" stops at once. Unavailability is
- * thrown: the driver retries the whole step later.
+ * order until V8 accepts one (bounded by maxSimulationAttempts; the loop is shared with the custom
+ * simulation). A refusal for a term ("above the maximum of 24") narrows the remaining terms, "above
+ * the margin" lowers the instalment, "not eligible" stops at once. Unavailability is thrown: the driver
+ * retries the whole step later.
  */
 export const simulationStep: StepHandler = async (deps, flow) => {
   const consultId = flow.consultId;
@@ -82,61 +64,20 @@ export const simulationStep: StepHandler = async (deps, flow) => {
     return { kind: 'stop' };
   }
   const provider = deps.provider();
-  const attempts: Attempt[] = [];
-  let queue: SimulationCandidate[] = [...plan.candidates];
-  let stopped = false;
-  let lastText = '';
-  while (queue.length > 0 && attempts.length < deps.settings.maxSimulationAttempts) {
-    const c = queue.shift() as SimulationCandidate;
-    let sim: V8Simulation;
-    try {
-      sim = await deps.v8.simulate({
-        consultId,
-        configId: c.configId,
-        installments: c.installments,
-        provider,
-        ...(c.installmentValue !== undefined ? { installmentValue: c.installmentValue } : {}),
-        ...(c.disbursedAmount !== undefined ? { disbursedAmount: c.disbursedAmount } : {}),
-      });
-    } catch (err) {
-      if (!isAppError(err) || !REFUSAL_CODES.has(err.code)) throw err;
-      // V8 may refuse a simulation identical to an earlier one (a re-run on the same consult): ours is reusable.
-      const earlier =
-        err.code === 'already_exists' ? storedSimulation(deps, flow.cpf, consultId, c) : undefined;
-      if (earlier) {
-        attempts.push({
-          configId: c.configId,
-          configSlug: c.configSlug,
-          installments: c.installments,
-          reused: true,
-        });
-        return chosen(deps, flow, consultId, c, earlier, margin, provider, attempts);
-      }
-      const v8Type = (err.detail as V8ErrorDetail | undefined)?.type;
-      const detailText = (err.detail as V8ErrorDetail | undefined)?.detail;
-      lastText = detailText ?? err.message;
-      attempts.push({
-        configId: c.configId,
-        configSlug: c.configSlug,
-        installments: c.installments,
-        error: lastText,
-        v8Type,
-      });
-      const refusal = classifySimulationRefusal(v8Type, lastText);
-      if (refusal.action === 'stop') stopped = true;
-      queue = remainingCandidates(queue, refusal);
-      continue;
-    }
-    attempts.push({ configId: c.configId, configSlug: c.configSlug, installments: c.installments });
-    return chosen(deps, flow, consultId, c, sim, margin, provider, attempts);
-  }
+  const r = await trySimulations(deps.v8, {
+    consultId,
+    provider,
+    candidates: plan.candidates,
+    pricing: plan.pricing,
+    maxAttempts: deps.settings.maxSimulationAttempts,
+    earlier: (c) => storedSimulation(deps, flow.cpf, consultId, c),
+  });
+  if (r.ok) return chosen(deps, flow, consultId, r.candidate, r.simulation, margin, provider, r.attempts);
   finishFlow(deps, flow, {
-    outcome: stopped ? 'no_margin' : 'failed',
-    reason: stopped
-      ? `a V8 recusou a simulação: ${lastText}`
-      : `nenhuma simulação aceita pela V8 após ${attempts.length} tentativa(s): ${lastText}`,
+    outcome: r.stopped ? 'no_margin' : 'failed',
+    reason: r.reason,
     stepStatus: 'failed',
-    detail: { policy: deps.settings.policy, attempts },
+    detail: { policy: deps.settings.policy, attempts: r.attempts },
   });
   return { kind: 'stop' };
 };
@@ -157,6 +98,7 @@ function storedSimulation(
         s.configId === c.configId &&
         s.installments === c.installments &&
         s.v8SimulationId !== null &&
+        (c.installmentValue === undefined || s.installmentValue === c.installmentValue) &&
         (c.disbursedAmount === undefined || s.data.disbursedAmount === c.disbursedAmount),
     );
   return hit ? (hit.data as unknown as V8Simulation) : undefined;
@@ -171,7 +113,7 @@ function chosen(
   sim: V8Simulation,
   margin: number,
   provider: string,
-  attempts: readonly Attempt[],
+  attempts: readonly SimulationAttempt[],
 ): StepOutcome {
   const disbursed = sim.disbursedAmount ?? sim.issueAmount;
   if (disbursed === undefined) {

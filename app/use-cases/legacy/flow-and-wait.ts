@@ -1,3 +1,4 @@
+import type { EvidenceContext } from '../../domain/evidence-chain.ts';
 import type { FlowOptions } from '../../domain/flow-steps.ts';
 import type { FlowDeps } from '../flow/flow-deps.ts';
 import type { FlowView } from '../flow/flow-view.ts';
@@ -13,9 +14,14 @@ export interface FlowAndWaitResult {
 /** The old synchronous "fluxo completo": starts (or joins) the CPF's flow and waits up to `waitMs`. */
 export async function runFlowAndWait(
   deps: FlowDeps,
-  input: { readonly cpf: string; readonly options?: FlowOptions | undefined; readonly waitMs: number },
+  input: {
+    readonly cpf: string;
+    readonly options?: FlowOptions | undefined;
+    readonly waitMs: number;
+    readonly evidence?: EvidenceContext | undefined;
+  },
 ): Promise<FlowAndWaitResult> {
-  const started = startFlow(deps, { cpf: input.cpf, options: input.options });
+  const started = startFlow(deps, { cpf: input.cpf, options: input.options, evidence: input.evidence });
   const r = await waitForFlow(deps, started.flowId, input.waitMs);
   return { flow: r.flow, finished: r.finished, created: started.created };
 }

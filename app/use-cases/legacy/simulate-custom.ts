@@ -1,11 +1,12 @@
 import type { ConsultRecord } from '../../adapters/store/consult-repository.ts';
 import type { SimulationRecord } from '../../adapters/store/simulation-repository.ts';
 import type { V8Simulation } from '../../adapters/v8/v8-client.ts';
-import { AppError, isAppError } from '../../domain/app-error.ts';
+import { AppError } from '../../domain/app-error.ts';
 import { simulationCandidates } from '../../domain/simulation-policy.ts';
 import { listWindow } from '../../domain/v8-list-window.ts';
 import type { FlowDeps } from '../flow/flow-deps.ts';
 import { refreshConsult } from '../flow/refresh-consult.ts';
+import { trySimulations } from '../try-simulations.ts';
 
 const DAY_MS = 86_400_000;
 /** Tables tried for the asked term before giving up (each is one V8 call). */
@@ -99,48 +100,34 @@ export async function simulateCustom(
     maxCandidates: MAX_TABLES,
   });
   if (!plan.ok) throw new AppError('rejected', plan.reason);
-  const provider = deps.provider();
-  let lastError: unknown;
-  for (const c of plan.candidates) {
-    let sim: V8Simulation;
-    try {
-      sim = await deps.v8.simulate({
-        consultId: consult.id,
-        configId: c.configId,
-        installments: c.installments,
-        provider,
-        ...(c.installmentValue !== undefined ? { installmentValue: c.installmentValue } : {}),
-        ...(c.disbursedAmount !== undefined ? { disbursedAmount: c.disbursedAmount } : {}),
-      });
-    } catch (err) {
-      // A refusal of this table's terms: the next table may accept; anything else is the answer.
-      if (isAppError(err) && (err.code === 'rejected' || err.code === 'invalid_data')) {
-        lastError = err;
-        continue;
-      }
-      throw err;
-    }
-    const simulation = deps.store.simulations.put(
-      input.cpf,
-      {
-        consultId: consult.id,
-        v8SimulationId: sim.id,
-        configId: c.configId,
-        configSlug: c.configSlug,
-        installments: sim.installments ?? c.installments,
-        installmentValue: sim.installmentValue ?? c.installmentValue,
-        disbursedAmount: sim.disbursedAmount ?? sim.issueAmount ?? c.disbursedAmount,
-        margin: consult.margin ?? undefined,
-        data: { ...sim, pedido: { ...input } },
-      },
-      deps.clock.now(),
-    );
-    deps.logger.info('custom simulation stored', {
-      cpf: input.cpf,
+  const r = await trySimulations(deps.v8, {
+    consultId: consult.id,
+    provider: deps.provider(),
+    candidates: plan.candidates,
+    pricing: plan.pricing,
+    maxAttempts: deps.settings.maxSimulationAttempts,
+  });
+  if (!r.ok) throw new AppError('rejected', r.reason, { detail: { attempts: r.attempts } });
+  const { candidate: c, simulation: sim } = r;
+  const simulation = deps.store.simulations.put(
+    input.cpf,
+    {
       consultId: consult.id,
-      simulationId: simulation.id,
-    });
-    return { simulation, consult, v8: sim };
-  }
-  throw lastError ?? new AppError('rejected', 'a V8 recusou a simulação');
+      v8SimulationId: sim.id,
+      configId: c.configId,
+      configSlug: c.configSlug,
+      installments: sim.installments ?? c.installments,
+      installmentValue: sim.installmentValue ?? c.installmentValue,
+      disbursedAmount: sim.disbursedAmount ?? sim.issueAmount ?? c.disbursedAmount,
+      margin: consult.margin ?? undefined,
+      data: { ...sim, pedido: { ...input } },
+    },
+    deps.clock.now(),
+  );
+  deps.logger.info('custom simulation stored', {
+    cpf: input.cpf,
+    consultId: consult.id,
+    simulationId: simulation.id,
+  });
+  return { simulation, consult, v8: sim };
 }

@@ -3,11 +3,13 @@ import type { KentroClient, KentroFieldValues } from '../../adapters/kentro/kent
 import type { OutboxPayloads, OutboxRecord } from '../../adapters/store/outbox-repository.ts';
 import type { Store } from '../../adapters/store/store.ts';
 import { isAppError } from '../../domain/app-error.ts';
+import { type DeliveryBackoff, deliveryRetryDelayMs } from '../../domain/delivery-retry.ts';
 import {
-  type DeliveryBackoff,
-  deliveryRetryDelayMs,
-  isPermanentDeliveryError,
-} from '../../domain/delivery-retry.ts';
+  classifyFailure,
+  type DeliveryFailure,
+  decideAfterFailure,
+  isRepeatable,
+} from '../../domain/outbox-delivery-policy.ts';
 import type { Logger } from '../../logging/logger.ts';
 
 export interface OutboxDeps {
@@ -20,7 +22,10 @@ export interface OutboxDeps {
 
 export type DeliveryResult = 'delivered' | 'retry' | 'parked';
 
-/** Calls Kentro for one row. Every kind is safe to repeat: updates set values, stage moves are read back. */
+/**
+ * Calls Kentro for one row. Updates set values and stage moves are read back, so those two may be
+ * repeated; a note or a template sent twice is seen twice (see domain/outbox-delivery-policy.ts).
+ */
 async function send(kentro: KentroClient, item: OutboxRecord): Promise<void> {
   const id = item.opportunityId;
   switch (item.kind) {
@@ -54,39 +59,61 @@ async function send(kentro: KentroClient, item: OutboxRecord): Promise<void> {
   }
 }
 
-/** A 4xx from Kentro other than auth/timeout/rate limit will not change by repeating the call. */
-function isPermanent(err: unknown): boolean {
-  if (!isAppError(err)) return false;
-  if (isPermanentDeliveryError(err.code)) return true;
-  const http = (err.detail as { httpStatus?: unknown } | undefined)?.httpStatus;
-  return typeof http === 'number' && http >= 400 && http < 500 && ![401, 408, 429].includes(http);
+function failureOf(err: unknown): DeliveryFailure {
+  if (!isAppError(err)) return { code: undefined };
+  const d = (err.detail ?? {}) as { operation?: unknown; httpStatus?: unknown; reason?: unknown };
+  return {
+    code: err.code,
+    operation: typeof d.operation === 'string' ? d.operation : undefined,
+    httpStatus: typeof d.httpStatus === 'number' ? d.httpStatus : undefined,
+    reason: typeof d.reason === 'string' ? d.reason : undefined,
+  };
 }
 
-/** Delivers one row and records the result (delivered, retry later, or parked with the error). */
+function describe(item: OutboxRecord): Record<string, unknown> {
+  return {
+    outboxId: item.id,
+    kind: item.kind,
+    opportunityId: item.opportunityId,
+    flowId: item.flowId,
+  };
+}
+
+/** Delivers one row and records the result (delivered, retry later, or parked with the reason). */
 export async function deliverOutboxItem(deps: OutboxDeps, item: OutboxRecord): Promise<DeliveryResult> {
   const { store, clock, logger } = deps;
+  const repeatable = isRepeatable(item.kind);
+  if (!repeatable) {
+    if (item.sendingAt !== null) {
+      // An earlier attempt started and its result was never recorded: the process stopped mid-call.
+      const message = 'o processo parou durante o envio ao Kentro; não se sabe se foi aplicado';
+      store.outbox.park(item.id, 'interrupted', message, clock.now());
+      logger.error('CRM update parked: the process stopped while sending it', describe(item));
+      return 'parked';
+    }
+    // Committed before the call, so a crash during it is noticed on the next start.
+    if (!store.outbox.markSending(item.id, clock.now())) return 'retry';
+  }
   try {
     await send(deps.kentro, item);
   } catch (err) {
     const now = clock.now();
     const message = err instanceof Error ? err.message : String(err);
-    if (isPermanent(err)) {
-      store.outbox.park(item.id, message, now);
-      logger.error('CRM update parked (permanent error)', {
-        outboxId: item.id,
-        kind: item.kind,
-        opportunityId: item.opportunityId,
-        flowId: item.flowId,
-        error: message,
-      });
+    const decision = decideAfterFailure(item.kind, classifyFailure(failureOf(err)));
+    if (decision.action === 'park') {
+      store.outbox.park(item.id, decision.reason, message, now);
+      logger.error(
+        decision.reason === 'refused'
+          ? 'CRM update parked (Kentro refused it)'
+          : 'CRM update parked: Kentro may have applied it, an operator must check before retrying',
+        { ...describe(item), reason: decision.reason, error: message },
+      );
       return 'parked';
     }
     const delay = deliveryRetryDelayMs(item.attempts + 1, deps.backoff, item.id);
     store.outbox.markRetry(item.id, message, now + delay, now);
     logger.warn('CRM update failed, will retry', {
-      outboxId: item.id,
-      kind: item.kind,
-      opportunityId: item.opportunityId,
+      ...describe(item),
       attempts: item.attempts + 1,
       delayMs: delay,
       error: message,
@@ -94,11 +121,7 @@ export async function deliverOutboxItem(deps: OutboxDeps, item: OutboxRecord): P
     return 'retry';
   }
   store.outbox.markDelivered(item.id, clock.now());
-  logger.debug('CRM update delivered', {
-    outboxId: item.id,
-    kind: item.kind,
-    opportunityId: item.opportunityId,
-  });
+  logger.debug('CRM update delivered', describe(item));
   return 'delivered';
 }
 
