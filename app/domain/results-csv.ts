@@ -22,6 +22,8 @@ export type ResultStatus =
   | 'running'
   | 'simulated'
   | 'no_margin'
+  | 'needs_data'
+  | 'blocked_by_worker'
   | 'failed'
   | 'invalid'
   | 'cancelled'
@@ -32,6 +34,8 @@ export const RESULT_LABEL: Record<ResultStatus, string> = {
   running: 'em andamento',
   simulated: 'simulado',
   no_margin: 'sem margem',
+  needs_data: 'corrigir dados',
+  blocked_by_worker: 'bloqueado pelo trabalhador',
   failed: 'falhou',
   invalid: 'CPF inválido',
   cancelled: 'cancelado',

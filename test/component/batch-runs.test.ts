@@ -117,6 +117,8 @@ describe('batches of CPFs (fake V8 + fake Kentro, real workers)', () => {
       simulated: 7,
       // REJECTED (4) and zero margin (2) are no_margin; V8's FAILED (2) and the hang are failed.
       no_margin: 6,
+      needs_data: 0,
+      blocked_by_worker: 0,
       failed: 3,
       invalid: 2,
       cancelled: 0,

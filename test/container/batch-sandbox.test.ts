@@ -147,6 +147,8 @@ describe('batches in a sandbox client (real containers)', () => {
       running: 0,
       simulated: ok.length,
       no_margin: rejected.length + noMargin.length,
+      needs_data: 0,
+      blocked_by_worker: 0,
       failed: 0,
       invalid: 0,
       cancelled: 0,

@@ -148,4 +148,37 @@ describe('store migrations', () => {
     assert.equal(store.outbox.list(undefined, 10)[0]?.id, 4);
     store.close();
   });
+
+  test('refusal-outcomes widens the flow outcomes on a store with flows and steps, which survive', () => {
+    const dir = tempDir();
+    const clock = new ManualClock();
+    const old = openStore({ dataDir: dir, clock, migrations: MIGRATIONS.slice(0, 3) });
+    old.flows.insert({ id: 'f1', cpf: '12345678909', options: {} }, clock.now());
+    old.flows.finishStep('f1', 'opportunity', 'done', clock.now(), { kept: true });
+    assert.throws(() => old.flows.update('f1', { outcome: 'needs_data' }, clock.now()), /CHECK/);
+    old.close();
+    const store = openStore({ dataDir: dir, clock });
+    assert.equal(store.flows.update('f1', { outcome: 'needs_data' }, clock.now()).outcome, 'needs_data');
+    assert.equal(
+      store.flows.update('f1', { outcome: 'blocked_by_worker' }, clock.now()).outcome,
+      'blocked_by_worker',
+    );
+    assert.deepEqual(store.flows.steps('f1')[0]?.detail, { kept: true }, 'the steps were not touched');
+    assert.throws(
+      () => store.flows.update('f1', { outcome: 'bogus' as 'failed' }, clock.now()),
+      /CHECK constraint failed/,
+    );
+    store.close();
+    const db = new DatabaseSync(path.join(dir, STORE_FILE));
+    assert.equal(
+      (db.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check,
+      'ok',
+    );
+    // 009: batch items take the same endings.
+    const items = db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'cpf_batch_items'").get() as {
+      sql: string;
+    };
+    assert.match(items.sql, /'no_margin', 'needs_data', 'blocked_by_worker', 'failed'/);
+    db.close();
+  });
 });

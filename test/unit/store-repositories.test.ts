@@ -132,6 +132,45 @@ describe('store repositories', () => {
     store.close();
   });
 
+  test("consults: V8's own read corrects a waiting status we assumed; a final one never moves", () => {
+    const { store, clock } = memoryStore();
+    const t = clock.now();
+    const c = store.consults;
+    c.record({ id: 'c1', cpf: CPF, status: 'CONSENT_APPROVED', verified: false }, t);
+    assert.equal(
+      c.record({ id: 'c1', status: 'WAITING_CONSENT', verified: false }, t + 1).statusChanged,
+      false,
+    );
+    assert.equal(
+      c.record({ id: 'c1', status: 'WAITING_CONSENT', verified: true }, t + 2).statusChanged,
+      true,
+    );
+    assert.equal(c.get('c1')?.status, 'WAITING_CONSENT');
+    c.record({ id: 'c1', status: 'REJECTED', description: 'x', verified: true }, t + 3);
+    assert.equal(c.record({ id: 'c1', status: 'SUCCESS', verified: true }, t + 4).statusChanged, false);
+    assert.equal(c.get('c1')?.status, 'REJECTED');
+    store.close();
+  });
+
+  test('flows: a late result reopens only the newest flow that gave up at the margin step', () => {
+    const { store, clock } = memoryStore();
+    const t = clock.now();
+    const gaveUp = { status: 'completed', outcome: 'failed', step: 'margin', consultId: 'c1' } as const;
+    store.flows.insert({ id: 'old', cpf: CPF, options: {} }, t);
+    store.flows.update('old', gaveUp, t);
+    store.flows.insert({ id: 'new', cpf: CPF, options: {} }, t + 1);
+    store.flows.update('new', gaveUp, t + 1);
+    store.flows.insert({ id: 'other', cpf: CPF2, options: {} }, t + 2);
+    store.flows.update('other', { ...gaveUp, step: 'simulation' }, t + 2);
+    assert.deepEqual(store.flows.reopenAtMargin('c1', t + 3), ['new']);
+    assert.equal(store.flows.get('new')?.status, 'running');
+    assert.equal(store.flows.get('new')?.outcome, null);
+    assert.equal(store.flows.get('old')?.status, 'completed');
+    // The CPF has an active flow now: nothing more reopens.
+    assert.deepEqual(store.flows.reopenAtMargin('c1', t + 4), []);
+    store.close();
+  });
+
   test('consults: reusable means recent and not rejected/failed', () => {
     const { store, clock } = memoryStore();
     const day = 86_400_000;

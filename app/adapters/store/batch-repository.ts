@@ -9,14 +9,20 @@ export type BatchItemStatus =
   | 'running'
   | 'simulated'
   | 'no_margin'
+  | 'needs_data'
+  | 'blocked_by_worker'
   | 'failed'
   | 'invalid'
   | 'cancelled';
+/** The endings an item takes from its flow. */
+export type BatchItemOutcome = 'simulated' | 'no_margin' | 'needs_data' | 'blocked_by_worker' | 'failed';
 export const BATCH_ITEM_STATUSES: readonly BatchItemStatus[] = [
   'pending',
   'running',
   'simulated',
   'no_margin',
+  'needs_data',
+  'blocked_by_worker',
   'failed',
   'invalid',
   'cancelled',
@@ -122,12 +128,7 @@ export interface BatchRepository {
   failPending(itemId: string, reason: string, now: number): boolean;
   settleable(limit: number): SettleableItem[];
   /** running -> its outcome; false when the item was not running. */
-  settle(
-    itemId: string,
-    status: 'simulated' | 'no_margin' | 'failed',
-    reason: string | null,
-    now: number,
-  ): boolean;
+  settle(itemId: string, status: BatchItemOutcome, reason: string | null, now: number): boolean;
   /** queued -> running, with startedAt. */
   markStarted(batchId: string, now: number): void;
   /** The batch becomes cancelled and its pending items cancelled; returns how many items. */
@@ -137,6 +138,11 @@ export interface BatchRepository {
    * one gets its finishedAt. True when it changed.
    */
   finishIfDone(batchId: string, now: number): boolean;
+  /**
+   * The items of a flow that reopened (a late V8 result) run again: failed -> running, and their
+   * finished batch is open again until the flow ends. Returns the batch ids touched.
+   */
+  reopenItemsOfFlow(flowId: string, now: number): string[];
   /** Batches that are queued or running (or cancelled with items still running). */
   openIds(): string[];
   /** One row per item, in line order, with the chosen simulation's values. */
@@ -175,7 +181,7 @@ function toItem(r: Row): BatchItemRecord {
   };
 }
 
-const FLOW_DONE = "('simulated', 'no_margin', 'failed')";
+const FLOW_DONE = "('simulated', 'no_margin', 'needs_data', 'blocked_by_worker', 'failed')";
 
 export class SqliteBatchRepository implements BatchRepository {
   private readonly s: Statements;
@@ -245,6 +251,8 @@ export class SqliteBatchRepository implements BatchRepository {
       running: 0,
       simulated: 0,
       no_margin: 0,
+      needs_data: 0,
+      blocked_by_worker: 0,
       failed: 0,
       invalid: 0,
       cancelled: 0,
@@ -373,12 +381,7 @@ export class SqliteBatchRepository implements BatchRepository {
     }));
   }
 
-  settle(
-    itemId: string,
-    status: 'simulated' | 'no_margin' | 'failed',
-    reason: string | null,
-    now: number,
-  ): boolean {
+  settle(itemId: string, status: BatchItemOutcome, reason: string | null, now: number): boolean {
     const r = this.s
       .get(
         `UPDATE cpf_batch_items SET status = ?, reason = ?, finished_at = ?, updated_at = ?
@@ -433,6 +436,25 @@ export class SqliteBatchRepository implements BatchRepository {
       )
       .run(now, now, now, batchId);
     return Number(r.changes) === 1;
+  }
+
+  reopenItemsOfFlow(flowId: string, now: number): string[] {
+    const rows = this.s
+      .get(
+        `UPDATE cpf_batch_items SET status = 'running', reason = NULL, finished_at = NULL, updated_at = ?
+         WHERE flow_id = ? AND status = 'failed' RETURNING batch_id`,
+      )
+      .all(now, flowId) as Row[];
+    const ids = [...new Set(rows.map((r) => String(r.batch_id)))];
+    for (const id of ids) {
+      this.s
+        .get(
+          `UPDATE cpf_batches SET status = CASE WHEN status = 'completed' THEN 'running' ELSE status END,
+             finished_at = NULL, updated_at = ? WHERE id = ?`,
+        )
+        .run(now, id);
+    }
+    return ids;
   }
 
   openIds(): string[] {

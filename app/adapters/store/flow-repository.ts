@@ -102,8 +102,9 @@ export interface FlowRepository {
   /** Waiting flows of this consult become runnable now; returns their ids. */
   wakeByConsult(consultId: string, now: number): string[];
   /**
-   * Flows of this consult that ended failed at the margin step (the wait timed out, or reading V8
-   * kept failing) run again from that step; not when the CPF has another active flow. Returns ids.
+   * The newest flow of this consult that ended failed at the margin step (the wait timed out, or
+   * reading V8 kept failing) runs again from that step; not when the CPF has another active flow.
+   * Returns its id (or nothing).
    */
   reopenAtMargin(consultId: string, now: number): string[];
   /** The opportunity a previous flow of this CPF used (newest first). */
@@ -304,15 +305,24 @@ export class SqliteFlowRepository implements FlowRepository {
   }
 
   reopenAtMargin(consultId: string, now: number): string[] {
+    // Only the newest such flow: a CPF has at most one active flow (unique index), and two runs of
+    // a CPF may have timed out on the same consult.
+    const newest = this.s
+      .get(
+        `SELECT id FROM flows WHERE consult_id = ? AND status = 'completed' AND outcome = 'failed' AND step = 'margin'
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(consultId) as Row | undefined;
+    if (!newest) return [];
     const rows = this.s
       .get(
         `UPDATE flows SET status = 'running', outcome = NULL, reason = NULL, finished_at = NULL,
            wait_deadline_at = NULL, next_poll_at = NULL, attempts = 0, next_run_at = ?, updated_at = ?
-         WHERE consult_id = ? AND status = 'completed' AND outcome = 'failed' AND step = 'margin'
-           AND NOT EXISTS (SELECT 1 FROM flows other WHERE other.cpf = flows.cpf AND other.status <> 'completed')
+         WHERE id = ? AND NOT EXISTS (
+           SELECT 1 FROM flows other WHERE other.cpf = flows.cpf AND other.status <> 'completed')
          RETURNING id`,
       )
-      .all(now, now, consultId) as Row[];
+      .all(now, now, String(newest.id)) as Row[];
     return rows.map((r) => String(r.id));
   }
 

@@ -10,6 +10,8 @@ export interface BatchCounts {
   readonly running: number;
   readonly simulated: number;
   readonly no_margin: number;
+  readonly needs_data: number;
+  readonly blocked_by_worker: number;
   readonly failed: number;
   readonly invalid: number;
   readonly cancelled: number;

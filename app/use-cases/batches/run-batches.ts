@@ -1,3 +1,4 @@
+import type { BatchItemOutcome } from '../../adapters/store/batch-repository.ts';
 import { isAppError } from '../../domain/app-error.ts';
 import type { FlowOptions } from '../../domain/flow-steps.ts';
 import type { RawLead } from '../../domain/lead.ts';
@@ -29,7 +30,7 @@ export interface FeedResult {
   readonly blocked?: string | undefined;
 }
 
-const OUTCOMES = new Set(['simulated', 'no_margin', 'failed']);
+const OUTCOMES = new Set(['simulated', 'no_margin', 'needs_data', 'blocked_by_worker', 'failed']);
 
 /**
  * The options of one item's flow: the batch's, plus the lead columns of its CSV row as `rowLead`
@@ -59,7 +60,7 @@ export function settleFinishedItems(deps: BatchDeps, limit = 500): number {
     for (const r of ready) {
       const outcome =
         r.flowOutcome !== null && OUTCOMES.has(r.flowOutcome)
-          ? (r.flowOutcome as 'simulated' | 'no_margin' | 'failed')
+          ? (r.flowOutcome as BatchItemOutcome)
           : 'failed';
       const reason = r.flowExists ? r.flowReason : 'o fluxo deste CPF não foi encontrado';
       if (store.batches.settle(r.item.id, outcome, reason, now)) {

@@ -23,8 +23,9 @@ export interface AppliedConsult extends ConsultRecordResult {
 
 /**
  * Records what we learnt about a consult (never backwards) and, when it reached something a flow can
- * act on, wakes the flows waiting for it (and reopens those that gave up waiting), in one transaction: a flow parks itself in a transaction that re-checks the
- * consult, so a result can never slip between "still waiting" and "parked".
+ * act on, wakes the flows waiting for it (and reopens those that gave up waiting, with their batch
+ * items), in one transaction: a flow parks itself in a transaction that re-checks the consult, so a
+ * result can never slip between "still waiting" and "parked".
  */
 export function applyConsultObservation(
   deps: Pick<FlowDeps, 'store' | 'clock'>,
@@ -34,12 +35,14 @@ export function applyConsultObservation(
   const now = deps.clock.now();
   const result = store.tx(() => {
     const r = store.consults.record(o, now);
-    if (!isConsultUsable(r.record)) return { ...r, woken: [] };
+    if (!isConsultUsable(r.record)) return { ...r, woken: [], batches: [] };
     const woken = store.flows.wakeByConsult(o.id, now);
     // A result that comes after FLOW_MARGIN_TIMEOUT_S gave up still completes the flow.
     const reopened = o.verified && r.record.status === 'SUCCESS' ? store.flows.reopenAtMargin(o.id, now) : [];
-    return { ...r, woken: [...woken, ...reopened] };
+    const batches = reopened.flatMap((id) => store.batches.reopenItemsOfFlow(id, now));
+    return { ...r, woken: [...woken, ...reopened], batches };
   });
+  for (const id of result.batches) store.signals.emit('batch-changed', id);
   if (result.statusChanged) store.signals.emit('consult-updated', o.id);
   if (result.woken.length > 0) store.signals.emit('flow-runnable');
   return result;

@@ -3,7 +3,7 @@ import type { FlowRecord } from '../../adapters/store/flow-repository.ts';
 import { deliveryRetryDelayMs } from '../../domain/delivery-retry.ts';
 import { consultRefusalReason, formatBrl } from '../../domain/flow-steps.ts';
 import { classifyConsultRefusal } from '../../domain/v8-error-classification.ts';
-import { isConsultUsable } from '../../domain/v8-status.ts';
+import { isConsultUsable, isTerminalConsultStatus } from '../../domain/v8-status.ts';
 import { enqueueAll, stageItem } from '../outbox/crm-updates.ts';
 import { finishFlow } from './finish-flow.ts';
 import type { FlowDeps } from './flow-deps.ts';
@@ -56,7 +56,10 @@ function onResult(deps: FlowDeps, flow: FlowRecord, c: ConsultRecord): StepOutco
     description: c.description,
     simulationLimit: c.simulationLimit,
   };
-  const refusal = c.status === 'SUCCESS' ? undefined : classifyConsultRefusal(c.status, c.description);
+  // A usable waiting status (WAITING_CREDIT_ANALYSIS with a margin) goes on like SUCCESS.
+  const refusal = isTerminalConsultStatus(c.status)
+    ? classifyConsultRefusal(c.status, c.description)
+    : undefined;
   if (refusal?.kind === 'analysis_pending') return retryAnalysisLater(deps, flow, c);
   if (refusal) {
     // REJECTED is V8 refusing the worker, for a reason that may need the broker (data, a block);

@@ -22,7 +22,13 @@
     waiting_quota: 'Aguardando cota da V8',
     completed: 'Concluído',
   };
-  const RESULTADO = { simulated: 'Simulado', no_margin: 'Sem margem', failed: 'Falhou' };
+  const RESULTADO = {
+    simulated: 'Simulado',
+    no_margin: 'Sem margem',
+    needs_data: 'Corrigir dados',
+    blocked_by_worker: 'Bloqueado pelo trabalhador',
+    failed: 'Falhou',
+  };
   const ETAPA = {
     opportunity: 'oportunidade no Kentro',
     lead: 'dados do cliente',
@@ -36,6 +42,8 @@
   const CONTAGENS = [
     ['simulated', 'simulado', 'simulados'],
     ['no_margin', 'sem margem', 'sem margem'],
+    ['needs_data', 'a corrigir dados', 'a corrigir dados'],
+    ['blocked_by_worker', 'bloqueado pelo trabalhador', 'bloqueados pelo trabalhador'],
     ['failed', 'com falha', 'com falha'],
     ['invalid', 'inválido', 'inválidos'],
     ['cancelled', 'cancelado', 'cancelados'],

@@ -7,6 +7,7 @@ import { migration005 } from './005-batch-item-lead.ts';
 import { migration006 } from './006-refusal-outcomes.ts';
 import { migration007 } from './007-consent-evidence.ts';
 import { migration008 } from './008-consult-quota.ts';
+import { migration009 } from './009-batch-item-refusal-outcomes.ts';
 
 /**
  * Every schema change, in order. To add one: create `NNN-<name>.ts` next to this file exporting a
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];
