@@ -301,7 +301,9 @@ function withParams(path: string, value: string): string {
 /** A 400 names every bad field with a reason: {error:{fields:[{field, reason}]}} (old envelope too). */
 function namesFields(text: string): boolean {
   try {
-    const fields = (JSON.parse(text) as { error?: { fields?: unknown } }).error?.fields;
+    // The API's {error: {fields}}, or the old routes' envelope {success: false, campo, motivo, fields}.
+    const body = JSON.parse(text) as { error?: { fields?: unknown }; fields?: unknown };
+    const fields = typeof body.error === 'object' ? body.error?.fields : body.fields;
     return (
       Array.isArray(fields) &&
       fields.length > 0 &&
@@ -355,7 +357,12 @@ const TYPED: readonly [string, string, string][] = [
 
 function fieldsOf(text: string): string[] {
   try {
-    const fields = (JSON.parse(text) as { error?: { fields?: { field: string }[] } }).error?.fields ?? [];
+    // The API's {error: {fields}}, or the old routes' envelope {success: false, fields}.
+    const body = JSON.parse(text) as {
+      error?: { fields?: { field: string }[] };
+      fields?: { field: string }[];
+    };
+    const fields = (typeof body.error === 'object' ? body.error?.fields : body.fields) ?? [];
     return fields.map((f) => f.field);
   } catch {
     return [];
