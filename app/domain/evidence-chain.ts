@@ -190,3 +190,54 @@ export function verifyChain(
   }
   return { ok: true, entries: count };
 }
+
+/** An entry's place in the chain, as stored (for the links of its neighbours). */
+export interface ChainLink {
+  readonly id: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * Checks some entries (one consult's) without walking the whole chain: each one's content against
+ * its hash, its link to the entry before it (or the anchor), and the next entry's link to it (an
+ * entry edited with its hash recomputed breaks that one). O(entries), for the API and the console;
+ * the whole chain is `verifyChain` (make verify-evidence).
+ */
+export function verifyEntries(
+  entries: readonly EvidenceEntry[],
+  linkOf: (id: number) => ChainLink | undefined,
+  anchor: ChainAnchor = GENESIS_ANCHOR,
+  lastIssuedId?: number,
+): ChainCheck {
+  let count = 0;
+  for (const e of entries) {
+    const fail = (id: number, kind: ChainBreak['kind'], reason: string): ChainCheck => ({
+      ok: false,
+      entries: count,
+      broken: { id, kind, reason },
+    });
+    let expected: string;
+    try {
+      expected = entryHash(e.prevHash, e);
+    } catch {
+      return fail(e.id, 'altered', 'its content cannot be read');
+    }
+    if (e.hash !== expected) {
+      return fail(e.id, 'altered', 'its content does not match its hash (the entry was altered)');
+    }
+    const before = e.id - 1 === anchor.id ? anchor : linkOf(e.id - 1);
+    if (!before) return fail(e.id, 'deleted', `entry ${e.id - 1} before it was deleted`);
+    if (e.prevHash !== before.hash)
+      return fail(e.id, 'relinked', 'its prev_hash does not match the previous entry');
+    const after = linkOf(e.id + 1);
+    if (after && after.prevHash !== e.hash) {
+      return fail(after.id, 'relinked', 'its prev_hash does not match the previous entry');
+    }
+    if (!after && lastIssuedId !== undefined && lastIssuedId > e.id) {
+      return fail(e.id + 1, 'deleted', `entries ${e.id + 1}…${lastIssuedId} were deleted`);
+    }
+    count++;
+  }
+  return { ok: true, entries: count };
+}

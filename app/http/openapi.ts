@@ -156,7 +156,7 @@ export const ROUTES: readonly RouteDoc[] = [
     path: '/consults/{id}/evidence',
     tag: 'Consults',
     summary:
-      "Consent evidence of the consult (who created and authorized it, when, IP, user agent, consent, V8's answer) and the check of the client's hash chain",
+      "Consent evidence of the consult (who created and authorized it, when, IP, user agent, consent, V8's answer) and the check of these entries and their links in the client's hash chain",
     pathParams: true,
     ok: {
       status: 200,

@@ -11,6 +11,7 @@ import {
   canonicalJson,
   chainEntry,
   type EvidenceEntry,
+  entryHash,
   GENESIS_HASH,
   verifyChain,
 } from '../../app/domain/evidence-chain.ts';
@@ -104,6 +105,7 @@ describe('consent evidence chain (store)', () => {
     assert.equal(check.entries, 1);
     assert.equal(check.broken?.id, 2);
     assert.match(check.broken?.reason ?? '', /altered/);
+    assert.equal(store.evidence.verifyConsult('c-1').broken?.id, 2);
     raw.close();
     store.close();
   });
@@ -136,6 +138,30 @@ describe('consent evidence chain (store)', () => {
     const next = store.tx(() => store.evidence.append(entry('c-3'), clock.now()));
     assert.equal(next.id, 4);
     assert.equal(store.evidence.verify().broken?.id, 4);
+    raw.close();
+    store.close();
+  });
+
+  test("a consult's own check names what touches its entries, without walking the chain", () => {
+    const { store, raw } = storeWithThree();
+    assert.deepEqual(store.evidence.verifyConsult('c-1'), { ok: true, entries: 2 });
+    raw.exec('DROP TRIGGER consent_evidence_no_update');
+    // Edited and re-hashed so that it matches itself: the next entry's link gives it away.
+    const [first] = store.evidence.forConsult('c-1') as [EvidenceEntry];
+    const forged = { ...first, ip: '198.51.100.1' };
+    raw
+      .prepare('UPDATE consent_evidence SET ip = ?, hash = ? WHERE id = 1')
+      .run(forged.ip, entryHash(first.prevHash, forged));
+    assert.deepEqual(store.evidence.verifyConsult('c-1').broken?.id, 2);
+    assert.equal(store.evidence.verifyConsult('c-1').broken?.kind, 'relinked');
+    // The other consult's entry (3) is not next to it: it still checks.
+    assert.deepEqual(store.evidence.verifyConsult('c-2'), { ok: true, entries: 1 });
+    raw.exec('DROP TRIGGER consent_evidence_prune_oldest_only');
+    raw.exec('DELETE FROM consent_evidence WHERE id = 2');
+    assert.deepEqual(
+      [store.evidence.verifyConsult('c-2').broken?.id, store.evidence.verifyConsult('c-2').broken?.kind],
+      [3, 'deleted'],
+    );
     raw.close();
     store.close();
   });

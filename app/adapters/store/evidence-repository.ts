@@ -9,6 +9,7 @@ import {
   type EvidenceEvent,
   GENESIS_ANCHOR,
   verifyChain,
+  verifyEntries,
 } from '../../domain/evidence-chain.ts';
 import { num, type Row, type Statements, str } from './sql-util.ts';
 
@@ -19,8 +20,10 @@ export interface EvidenceRepository {
   append(entry: EvidenceAppend, now: number): EvidenceEntry;
   /** The entries of one consult, oldest first. */
   forConsult(consultId: string): EvidenceEntry[];
-  /** Checks the whole chain of this client (streamed, in id order). */
+  /** Checks the whole chain of this client (streamed, in id order): make verify-evidence. */
   verify(): ChainCheck;
+  /** Checks one consult's entries and their links to their neighbours (cheap: for every read). */
+  verifyConsult(consultId: string): ChainCheck;
   /**
    * Removes the oldest entries older than `before` (retention), keeping the last removed one's id and
    * hash as the chain's anchor. Call it inside store.tx. Returns how many were removed.
@@ -126,6 +129,16 @@ export class SqliteEvidenceRepository implements EvidenceRepository {
       for (const r of rows) yield toEntry(r);
     }
     return verifyChain(entries(), anchor, this.lastIssuedId());
+  }
+
+  verifyConsult(consultId: string): ChainCheck {
+    const link = (id: number) => {
+      const r = this.s.get('SELECT id, prev_hash, hash FROM consent_evidence WHERE id = ?').get(id) as
+        | Row
+        | undefined;
+      return r ? { id: num(r.id) ?? 0, prevHash: String(r.prev_hash), hash: String(r.hash) } : undefined;
+    };
+    return verifyEntries(this.forConsult(consultId), link, this.anchor(), this.lastIssuedId());
   }
 
   prune(before: number, now: number): number {

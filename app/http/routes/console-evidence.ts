@@ -52,7 +52,7 @@ function actorText(e: EvidenceEntry): string {
 function chainText(chain: ChainCheck): { text: string; cls: string } {
   if (chain.ok)
     return {
-      text: `Íntegros: ${chain.entries} registro(s) verificados, nenhum alterado ou apagado.`,
+      text: `Íntegros: ${chain.entries} registro(s) desta consulta conferidos, nenhum alterado ou apagado.`,
       cls: 'integra',
     };
   const b = chain.broken;
@@ -104,7 +104,7 @@ export function consoleEvidenceRoutes(ctx: ConsoleContext): Router {
     const { id } = parseInput(idParams, req.params, 'id');
     const store = ctx.deps.store;
     const entries = store ? store.evidence.forConsult(id) : [];
-    const chain = store ? store.evidence.verify() : { ok: true, entries: 0 };
+    const chain = store ? store.evidence.verifyConsult(id) : { ok: true, entries: 0 };
     const { text, cls } = chainText(chain);
     template ??= readFileSync(`${WEB_DIR}evidencias.html`, 'utf8');
     const page = template

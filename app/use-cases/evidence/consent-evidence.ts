@@ -103,7 +103,7 @@ export function flowEvidenceContext(
 export interface ConsultEvidence {
   readonly consultId: string;
   readonly entries: readonly EvidenceEntry[];
-  /** The whole chain of this client, checked now. */
+  /** These entries checked now, with their links to the entries around them (the whole chain: make verify-evidence). */
   readonly chain: ChainCheck;
 }
 
@@ -111,7 +111,7 @@ export interface ConsultEvidence {
 export function consultEvidence(deps: Pick<EvidenceDeps, 'store'>, consultId: string): ConsultEvidence {
   const entries = deps.store.evidence.forConsult(consultId);
   if (entries.length === 0) throw new AppError('not_found', `no consent evidence for consult ${consultId}`);
-  return { consultId, entries, chain: deps.store.evidence.verify() };
+  return { consultId, entries, chain: deps.store.evidence.verifyConsult(consultId) };
 }
 
 export interface EvidenceEntryView extends Omit<EvidenceEntry, 'at'> {
