@@ -5,9 +5,10 @@ import { createKentroClient, type KentroClientOptions } from './adapters/kentro/
 import { Metrics } from './adapters/metrics/metrics.ts';
 import { openStore, type Store } from './adapters/store/store.ts';
 import { type CreateV8Options, createV8, type V8Access } from './adapters/v8/create-v8.ts';
-import { type AppDeps, buildApp } from './app.ts';
+import { buildApp } from './app.ts';
 import type { AppConfig } from './config/app-config.ts';
 import type { EffectiveConfig } from './config/effective-config.ts';
+import type { AppDeps } from './http/app-deps.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Redactor } from './logging/redact.ts';
 import { buildFlowDeps, type FlowDeps, type FlowSettings } from './use-cases/flow/flow-deps.ts';

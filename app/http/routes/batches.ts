@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../domain/app-error.ts';
 import {
   batchResultsCsv,
@@ -13,6 +12,7 @@ import {
   subscribeBatch,
 } from '../../use-cases/batches/index.ts';
 import { saveBatchEvidenceContext } from '../../use-cases/evidence/consent-evidence.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { BATCH_CSV_MAX_BYTES, CSV_TYPES, withCsvUpload } from '../csv-upload.ts';
 import { requestEvidenceContext } from '../evidence-context.ts';
 import { parseInput } from '../validation.ts';

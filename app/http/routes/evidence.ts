@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../domain/app-error.ts';
 import { consultEvidenceView } from '../../use-cases/evidence/consent-evidence.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { parseInput } from '../validation.ts';
 import { idParams } from './v8-schemas.ts';
 

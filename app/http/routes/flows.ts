@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../../app.ts';
 import { requireFlowDeps } from '../../use-cases/flow/flow-deps.ts';
 import { getFlow, listFlows, startFlow } from '../../use-cases/flow/start-flow.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { consentField, requestEvidenceContext } from '../evidence-context.ts';
 import { amountField, cpfField, parseInput } from '../validation.ts';
 

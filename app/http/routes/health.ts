@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.ts';
 import { describeHealth } from '../../use-cases/describe-health.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
 
 /**

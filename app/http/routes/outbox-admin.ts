@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { OUTBOX_STATUSES } from '../../adapters/store/outbox-repository.ts';
-import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../domain/app-error.ts';
 import {
   dropParked,
@@ -10,6 +9,7 @@ import {
   type ParkedActionResult,
   retryParked,
 } from '../../use-cases/outbox/parked-outbox.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { parseInput } from '../validation.ts';
 
 export const outboxListQuery = z.object({

@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../app.ts';
 import { registerV8Webhooks } from '../../use-cases/register-v8-webhooks.ts';
 import { clearV8Token, describeV8Token } from '../../use-cases/v8-token.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { parseInput } from '../validation.ts';
 import { v8Access } from './v8-guard.ts';
 import { registerWebhooksBody } from './v8-schemas.ts';

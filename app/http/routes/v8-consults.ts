@@ -1,11 +1,11 @@
 import { type Request, type RequestHandler, type Response, Router } from 'express';
-import type { AppDeps } from '../../app.ts';
 import type { ConsentProof } from '../../domain/evidence-chain.ts';
 import { authorizeConsult } from '../../use-cases/authorize-consult.ts';
 import { createConsult } from '../../use-cases/create-consult.ts';
 import { type EvidenceRecorder, recorderFor } from '../../use-cases/evidence/consent-evidence.ts';
 import { getConsult } from '../../use-cases/get-consult.ts';
 import { listConsults } from '../../use-cases/list-consults.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { requestEvidenceContext } from '../evidence-context.ts';
 import { parseInput } from '../validation.ts';
 import { v8Access } from './v8-guard.ts';

@@ -2,8 +2,8 @@ import type { RequestHandler } from 'express';
 import type { V8Access } from '../../adapters/v8/create-v8.ts';
 import { notConfiguredError } from '../../adapters/v8/v8-auth.ts';
 import { missingV8Keys } from '../../adapters/v8/v8-credentials.ts';
-import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../domain/app-error.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 /** The V8 stack of this client, or 503 not_configured when the launcher did not wire one. */
 export function v8Access(deps: AppDeps): V8Access {

@@ -1,10 +1,10 @@
 import { type RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../app.ts';
 import { cancelOperation } from '../../use-cases/cancel-operation.ts';
 import { createOperation } from '../../use-cases/create-operation.ts';
 import { getOperation } from '../../use-cases/get-operation.ts';
 import { listOperations } from '../../use-cases/list-operations.ts';
 import { updatePaymentData } from '../../use-cases/update-payment-data.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { parseInput } from '../validation.ts';
 import { v8Access } from './v8-guard.ts';
 import {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../app.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { openApiDocument } from '../openapi.ts';
 import { v8AdminRoutes } from './v8-admin.ts';
 import { v8ConsultRoutes } from './v8-consults.ts';

@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../app.ts';
 import { listSimulationConfigs } from '../../use-cases/list-simulation-configs.ts';
 import { simulate } from '../../use-cases/simulate.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { parseInput } from '../validation.ts';
 import { v8Access } from './v8-guard.ts';
 import { simulationBody } from './v8-schemas.ts';

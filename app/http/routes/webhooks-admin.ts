@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../domain/app-error.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { parseInput } from '../validation.ts';
 
 const listQuery = z.object({

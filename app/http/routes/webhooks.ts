@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type RequestHandler, Router } from 'express';
-import type { AppDeps } from '../../app.ts';
 import { AppError } from '../../domain/app-error.ts';
 import { receiveWebhook } from '../../use-cases/webhooks/receive-webhook.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { notFound } from '../middleware/error-handler.ts';
 import { attemptLimit } from '../middleware/session-login-limit.ts';
 

@@ -1,5 +1,5 @@
-import type { AppDeps } from '../../app.ts';
 import type { FlowOptions } from '../../domain/flow-steps.ts';
+import type { AppDeps } from '../../http/app-deps.ts';
 import {
   type BatchView,
   batchResultsCsv,

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../../app.ts';
 import { isAppError } from '../../../domain/app-error.ts';
 import { requireFlowDeps } from '../../../use-cases/flow/flow-deps.ts';
 import {
@@ -15,6 +14,7 @@ import {
   saveCachedSimulation,
   updateCachedSimulation,
 } from '../../../use-cases/legacy/simulation-cache.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { ok, oldError } from './envelope.ts';
 import { cpfOnly, listQuery, objectBody, parseLegacy, salvarInput } from './schemas.ts';
 

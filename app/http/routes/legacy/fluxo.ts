@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from 'express';
-import type { AppDeps } from '../../../app.ts';
 import type { FlowOptions } from '../../../domain/flow-steps.ts';
 import { requireFlowDeps } from '../../../use-cases/flow/flow-deps.ts';
 import { findLegacyOpportunity } from '../../../use-cases/legacy/find-legacy-opportunity.ts';
 import { runLegacyFlow } from '../../../use-cases/legacy/legacy-flow.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { fluxoAnswer, ok, oldError } from './envelope.ts';
 import { cpfOnly, fluxoInput, parseLegacy } from './schemas.ts';
 

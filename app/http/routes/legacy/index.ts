@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../../app.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { cacheRoutes } from './cache.ts';
 import { fluxoRoutes, type LegacyFluxoOptions } from './fluxo.ts';
 import { operacoesRoutes } from './operacoes.ts';

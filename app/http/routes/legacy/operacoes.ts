@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../../app.ts';
 import { listLegacyOperations } from '../../../use-cases/legacy/list-legacy-operations.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { v8Access } from '../v8-guard.ts';
 import { ok } from './envelope.ts';
 import { operacoesQuery, parseLegacy } from './schemas.ts';

@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../../app.ts';
 import { isAppError } from '../../../domain/app-error.ts';
 import { requireFlowDeps } from '../../../use-cases/flow/flow-deps.ts';
 import { toCacheEntry, toLegacySimulation } from '../../../use-cases/legacy/legacy-simulation.ts';
 import { simulateCustom } from '../../../use-cases/legacy/simulate-custom.ts';
 import { getCachedSimulation } from '../../../use-cases/legacy/simulation-cache.ts';
 import { toV8WireSimulation } from '../../../use-cases/legacy/v8-wire.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { ok, oldError } from './envelope.ts';
 import { cpfOnly, parseLegacy, personalizadaInput } from './schemas.ts';
 

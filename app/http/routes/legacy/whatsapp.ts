@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import type { AppDeps } from '../../../app.ts';
 import { requireFlowDeps } from '../../../use-cases/flow/flow-deps.ts';
 import { sendSimulationWhatsapp } from '../../../use-cases/legacy/send-simulation-whatsapp.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { ok, oldError } from './envelope.ts';
 import { parseLegacy, whatsappInput } from './schemas.ts';
 
