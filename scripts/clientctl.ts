@@ -13,6 +13,7 @@ import { sandbox } from './commands/sandbox.ts';
 import { setAdminPassword } from './commands/set-admin-password.ts';
 import { showConfig } from './commands/show-config.ts';
 import { status } from './commands/status.ts';
+import { tlsAddClient, tlsCa, tlsDown, tlsUp } from './commands/tls.ts';
 import { upgrade } from './commands/upgrade.ts';
 import { CliError } from './lib/cli-error.ts';
 import { opsContext } from './lib/context.ts';
@@ -35,7 +36,9 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   backup [--port P] [--out DIR]           one tar.gz per client: config, logs, data (store via VACUUM INTO)
   restore --file F [--port P] [--force]   bring a client back from a backup and wait until healthy
   upgrade [--image REF]                   new image, clients recreated one at a time, rollback on failure
-  watchdog [--stop]                       restart clients that stay unhealthy (docker-compose.watchdog.yml)`;
+  watchdog [--stop]                       restart clients that stay unhealthy (docker-compose.watchdog.yml)
+  tls-up | tls-down | tls-ca              the TLS front (docker-compose.tls.yml)
+  tls-add-client --port P [--host H] [--tls-port T]`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values: cliValues } = parseArgs({
@@ -59,6 +62,8 @@ async function main(argv: string[]): Promise<void> {
       force: { type: 'boolean', default: false },
       image: { type: 'string' },
       stop: { type: 'boolean', default: false },
+      host: { type: 'string' },
+      'tls-port': { type: 'string' },
     },
   });
   // Values from `make` arrive in the environment (never through a shell); the command line wins.
@@ -112,6 +117,18 @@ async function main(argv: string[]): Promise<void> {
       return restore(ctx, { file: values.file || undefined, force: values.force, port }, out);
     case 'upgrade':
       return upgrade(ctx, { image: values.image || undefined }, out);
+    case 'tls-up':
+      return tlsUp(ctx, out);
+    case 'tls-down':
+      return tlsDown(ctx, out);
+    case 'tls-ca':
+      return tlsCa(ctx, out);
+    case 'tls-add-client':
+      return tlsAddClient(
+        ctx,
+        { port, host: values.host || undefined, tlsPort: values['tls-port'] || undefined },
+        out,
+      );
     case 'watchdog':
       return watchdog(ctx, values.stop, out);
     default:
