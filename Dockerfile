@@ -21,13 +21,16 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY app/web ./dist/app/web
 COPY docker/healthcheck.sh /usr/local/bin/clt-v8-healthcheck
+# The watchdog and its Docker socket proxy run from this root-owned copy, never from the checkout.
+COPY watchdog/watchdog.ts watchdog/socket-proxy.ts /app/watchdog/
 # A dedicated uid/gid that no login on the host uses (the host's first user is usually 1000): the
 # client's config.env is root:10001 0640 on the host, readable by the service and by nobody else.
 # Mount points: config (read-only bind), logs (bind), data (named volume, created owned by 10001).
 RUN groupadd --system --gid 10001 clt-v8 \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin clt-v8 \
- && mkdir -p /app/config /app/logs /app/data \
- && chown 10001:10001 /app/logs /app/data \
+ && mkdir -p /app/config /app/logs /app/data /run/clt-v8-docker \
+ && chown 10001:10001 /app/logs /app/data /run/clt-v8-docker \
+ && chmod 0700 /run/clt-v8-docker \
  && chmod 0700 /app/data
 USER 10001:10001
 # bash's /dev/tcp: no curl, and far cheaper than starting a second node process on every check.

@@ -15,11 +15,11 @@ DEPS := node_modules/.package-lock.json
 # recipe pastes them into shell text, so quotes, $, ;, backticks and $(shell ...) in a client name or
 # a password stay data. The variables themselves are unexported, because make would otherwise
 # expand them to put them into every recipe's environment. scripts/lib/make-args.ts reads them.
-OPS_VARS := PORT NAME LINES PASSWORD PURGE SANDBOX NO_START JSON FROM DRY_RUN START LEGACY_PORT FILE FORCE OUT IMAGE STOP
+OPS_VARS := HOST TLS_PORT PORT NAME LINES PASSWORD PURGE SANDBOX NO_START JSON FROM DRY_RUN START LEGACY_PORT FILE FORCE OUT IMAGE STOP
 unexport $(OPS_VARS)
 $(foreach v,$(OPS_VARS),$(eval export CLT_ARG_$(v) := $$(value $(v))))
 
-.PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog verify-evidence
+.PHONY: check-sandbox check-test help build up down add-client remove-client restart logs status sandbox set-admin-password config test lint typecheck setup bench migrate backup restore upgrade watchdog verify-evidence tls-up tls-down tls-add-client tls-ca
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -74,6 +74,18 @@ watchdog: $(DEPS) ## start/update the watchdog restarting clients unhealthy for 
 
 verify-evidence: $(DEPS) ## check a client's consent evidence chain; names the first edited/deleted entry: PORT=
 	@$(CTL) verify-evidence
+
+tls-up: $(DEPS) ## start (or restart) the TLS front: one Caddy terminating TLS for every client (production)
+	@$(CTL) tls-up
+
+tls-add-client: $(DEPS) ## serve a client over https: PORT= [HOST=localhost] [TLS_PORT=PORT+10000]
+	@$(CTL) tls-add-client
+
+tls-ca: $(DEPS) ## print the TLS front's internal CA root certificate (PEM) for callers to trust
+	@$(CTL) tls-ca
+
+tls-down: $(DEPS) ## stop the TLS front (its CA and certificates are kept)
+	@$(CTL) tls-down
 
 # Before anything else: one line per missing prerequisite, with the command that installs it.
 check-sandbox check-test:

@@ -13,6 +13,7 @@ import { sandbox } from './commands/sandbox.ts';
 import { setAdminPassword } from './commands/set-admin-password.ts';
 import { showConfig } from './commands/show-config.ts';
 import { status } from './commands/status.ts';
+import { tlsAddClient, tlsCa, tlsDown, tlsUp } from './commands/tls.ts';
 import { upgrade } from './commands/upgrade.ts';
 import { verifyEvidence } from './commands/verify-evidence.ts';
 import { CliError } from './lib/cli-error.ts';
@@ -37,7 +38,10 @@ const USAGE = `usage: node scripts/clientctl.ts <command> [options]
   restore --file F [--port P] [--force]   bring a client back from a backup and wait until healthy
   upgrade [--image REF]                   new image, clients recreated one at a time, rollback on failure
   watchdog [--stop]                       restart clients that stay unhealthy (docker-compose.watchdog.yml)
-  verify-evidence --port P                check the client's consent evidence chain (first broken entry, exit 1)`;
+  verify-evidence --port P                check the client's consent evidence chain (first broken entry, exit 1)
+
+  tls-up | tls-down | tls-ca              the TLS front (docker-compose.tls.yml)
+  tls-add-client --port P [--host H] [--tls-port T]`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values: cliValues } = parseArgs({
@@ -61,6 +65,8 @@ async function main(argv: string[]): Promise<void> {
       force: { type: 'boolean', default: false },
       image: { type: 'string' },
       stop: { type: 'boolean', default: false },
+      host: { type: 'string' },
+      'tls-port': { type: 'string' },
     },
   });
   // Values from `make` arrive in the environment (never through a shell); the command line wins.
@@ -114,6 +120,18 @@ async function main(argv: string[]): Promise<void> {
       return restore(ctx, { file: values.file || undefined, force: values.force, port }, out);
     case 'upgrade':
       return upgrade(ctx, { image: values.image || undefined }, out);
+    case 'tls-up':
+      return tlsUp(ctx, out);
+    case 'tls-down':
+      return tlsDown(ctx, out);
+    case 'tls-ca':
+      return tlsCa(ctx, out);
+    case 'tls-add-client':
+      return tlsAddClient(
+        ctx,
+        { port, host: values.host || undefined, tlsPort: values['tls-port'] || undefined },
+        out,
+      );
     case 'watchdog':
       return watchdog(ctx, values.stop, out);
     case 'verify-evidence':

@@ -108,7 +108,8 @@ export async function watchdogUp(ctx: OpsContext, out: (l: string) => void): Pro
 }
 
 export async function watchdogDown(ctx: OpsContext, out: (l: string) => void): Promise<void> {
-  const r = await composeWatchdog(ctx, ['down', '--remove-orphans']);
+  // --volumes: the shared volume only ever holds the proxy's socket.
+  const r = await composeWatchdog(ctx, ['down', '--volumes', '--remove-orphans']);
   if (r.code !== 0) throw new CliError(`could not stop the watchdog: ${r.stderr.trim()}`);
   out(`watchdog ${watchdogName(ctx)} stopped`);
 }

@@ -5,7 +5,7 @@
 // It runs in its own container (same image, this file bind-mounted read-only, no network: it only
 // talks to the Docker Engine API over the mounted socket). Only node: built-ins are used so the
 // file runs as is (Node's type stripping) without being part of the image build.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -307,5 +307,7 @@ if (import.meta.main) {
   };
   const stop = new AbortController();
   for (const s of ['SIGTERM', 'SIGINT'] as const) process.on(s, () => stop.abort());
+  // Started together with its socket proxy: give the proxy a few seconds to open its socket.
+  for (let i = 0; i < 50 && !existsSync(cfg.socketPath); i++) await sleep(200);
   await new Watchdog(cfg, write).run(stop.signal);
 }

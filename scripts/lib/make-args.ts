@@ -13,6 +13,8 @@ const STRING_VARS = {
   out: 'OUT',
   file: 'FILE',
   image: 'IMAGE',
+  host: 'HOST',
+  'tls-port': 'TLS_PORT',
 } as const;
 
 const FLAG_VARS = {

@@ -86,6 +86,12 @@ class WatchdogHome extends OpsHome {
   }
 }
 
+function dockerJsonMounts(name: string): { Type: string; Destination: string }[] {
+  const r = docker(['inspect', '--format', '{{json .Mounts}}', name]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as { Type: string; Destination: string }[];
+}
+
 function inspect(name: string): { health: string; startedAt: string } {
   const r = docker(['inspect', '--format', '{{.State.Health.Status}}|{{.State.StartedAt}}', name]);
   const [health = '?', startedAt = '?'] = r.stdout.trim().split('|');
@@ -129,6 +135,43 @@ describe('watchdog (real containers)', () => {
     assert.equal(start.event, 'start');
     assert.equal(start.prefix, PREFIX);
     assert.equal(start.unhealthyS, UNHEALTHY_S);
+  });
+
+  test('it reaches Docker only through a proxy allowing list, inspect and restart of a client', () => {
+    const wd = `${PREFIX}-watchdog`;
+    // No engine socket in the watchdog, and its code is the image's root-owned copy, not the checkout.
+    const mounts = dockerJsonMounts(wd);
+    assert.ok(!mounts.some((m) => m.Destination === '/var/run/docker.sock'), JSON.stringify(mounts));
+    assert.ok(!mounts.some((m) => m.Type === 'bind' && m.Destination.startsWith('/app/watchdog')));
+    const owner = docker([
+      'exec',
+      wd,
+      'stat',
+      '-c',
+      '%u:%g %a',
+      '/app/watchdog/watchdog.ts',
+      '/app/watchdog/socket-proxy.ts',
+    ]);
+    assert.deepEqual(owner.stdout.trim().split('\n'), ['0:0 644', '0:0 644']);
+    const ask = `const http=require('node:http');
+const tries=JSON.parse(process.argv[1]);
+(async()=>{const out=[];for(const [m,p] of tries){out.push(await new Promise((ok)=>{const r=http.request({socketPath:'/run/clt-v8-docker/docker.sock',method:m,path:p},(res)=>{res.resume();ok(res.statusCode)});r.on('error',(e)=>ok(e.code));r.end()}))}console.log(JSON.stringify(out))})()`;
+    const tries = [
+      [
+        'GET',
+        `/containers/json?filters=${encodeURIComponent(JSON.stringify({ label: ['org.clt-v8.client-port'] }))}`,
+      ],
+      ['GET', `/v1.41/containers/${PREFIX}-${well}/json`],
+      ['GET', '/images/json'],
+      ['POST', `/containers/${PREFIX}-${well}/exec`],
+      ['POST', '/containers/create'],
+      ['DELETE', `/containers/${PREFIX}-${well}`],
+      ['GET', `/containers/${PREFIX}-${well}/../../images/json`],
+      ['POST', `/containers/${PREFIX}-watchdog-proxy/restart`],
+    ];
+    const r = docker(['exec', wd, 'node', '-e', ask, JSON.stringify(tries)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [200, 200, 403, 403, 403, 403, 403, 403]);
   });
 
   test('a hung client is restarted after WATCHDOG_UNHEALTHY_S, and the JSON line says why', async () => {
