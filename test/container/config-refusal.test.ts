@@ -96,7 +96,10 @@ describe('a bad config makes only that client refuse to start', () => {
         .withExposedPorts(port)
         .withWaitStrategy(Wait.forHttp('/health', port).forStatusCode(200))
         .start();
-      const res = await fetch(`http://127.0.0.1:${container.getMappedPort(port)}/health`);
+      // Details of /health are for the token holder (without it: liveness only).
+      const res = await fetch(`http://127.0.0.1:${container.getMappedPort(port)}/health`, {
+        headers: { authorization: `Bearer ${'t'.repeat(32)}` },
+      });
       const body = (await res.json()) as { port: number };
       assert.equal(body.port, port);
     } finally {

@@ -130,11 +130,10 @@ describe('CLT flow in a sandbox client (fake V8 + fake Kentro containers)', () =
     assert.equal(r.status_termo, 'SUCCESS');
     assert.equal(r.termo_resultado.availableMarginValue, 1500);
     assert.ok(r.simulacao_resultado.disbursement_amount > 0, JSON.stringify(r.simulacao_resultado));
-    assert.equal(
-      r.simulacao_resultado.installment_face_value,
-      1500,
-      'the instalment is the margin by default',
-    );
+    // The instalment is the margin unless V8's valueMax caps the loan (then it is lowered to fit).
+    const face = r.simulacao_resultado.installment_face_value;
+    assert.ok(face > 0 && face <= 1500, JSON.stringify(r.simulacao_resultado));
+    assert.ok(r.simulacao_resultado.disbursement_amount <= 25_000, JSON.stringify(r.simulacao_resultado));
     await c.settledFlow(r.flow_id);
 
     const failed = await c.call('POST', '/clt/fluxo-completo', { cpf: '529.982.247-25' });
