@@ -269,9 +269,18 @@ describe('V8 URLs from the console: the stored password never leaves for a typed
         assert.equal(a.status, 400, `${route} ${JSON.stringify(body)}`);
         // biome-ignore lint/suspicious/noExplicitAny: legacy envelope.
         const envelope = a.body as any;
+        // The old routes' error envelope (docs/LEGACY-CONTRACT.md): `error` is the old text, the stable
+        // code is `code`, the bad fields are `campo` (first) and `fields` (all).
         assert.equal(envelope.success, false);
-        assert.equal(envelope.error.code, 'invalid_data');
-        assert.ok(fieldsOf(envelope).some((f) => f === 'V8_AUTH_URL' || f === 'V8_BASE_URL'));
+        assert.equal(envelope.error, 'Dados inválidos');
+        assert.equal(envelope.code, 'invalid_data');
+        const named = (envelope.fields as { field: string }[]).map((f) => f.field);
+        assert.ok(
+          named.some((f) => f === 'V8_AUTH_URL' || f === 'V8_BASE_URL'),
+          `${route} names the URL: ${named}`,
+        );
+        assert.ok(['V8_AUTH_URL', 'V8_BASE_URL'].includes(envelope.campo), `campo ${envelope.campo}`);
+        assert.ok(!JSON.stringify(envelope).includes(V8_PASSWORD), 'the stored password is not echoed');
       }
     }
     assert.equal(attacker.seen.length, 0);

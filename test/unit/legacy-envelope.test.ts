@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../app/domain/app-error.ts';
 import { legacyErrorBody, toAppError } from '../../app/http/middleware/error-handler.ts';
+import { oldError } from '../../app/http/routes/legacy/envelope.ts';
 import { fluxoInput, parseLegacy, personalizadaInput } from '../../app/http/routes/legacy/schemas.ts';
 import { Redactor } from '../../app/logging/redact.ts';
 import { toV8WireSimulation } from '../../app/use-cases/legacy/v8-wire.ts';
@@ -91,6 +92,20 @@ describe('the old error envelope', () => {
     assert.deepEqual([own.message, own.erro], ['Erro ao atualizar', 'não há']);
     const internal = body(new AppError('internal', 'TypeError: secret stack'));
     assert.deepEqual([internal.error, internal.message], ['Erro interno do servidor', 'Algo deu errado']);
+  });
+
+  test("an old route's own resultado is answered with its error (else null)", () => {
+    const e = oldError('upstream_error', 'O Kentro não confirmou o envio', {
+      erro: 'HTTP 500',
+      resultado: { status: 'incerta', outbox_id: 7 },
+    });
+    const b = body(e);
+    assert.deepEqual(
+      [b.code, b.message, b.erro],
+      ['upstream_error', 'O Kentro não confirmou o envio', 'HTTP 500'],
+    );
+    assert.deepEqual(b.resultado, { status: 'incerta', outbox_id: 7 });
+    assert.equal(body(oldError('upstream_error', 'sem resultado')).resultado, null);
   });
 });
 

@@ -88,7 +88,9 @@ export function legacyErrorBody(
 ): Record<string, unknown> {
   const first = e.fields?.[0];
   const malformed = first?.field === 'body' && first.reason === 'is not valid JSON';
-  const detail = e.detail as { legacyErro?: unknown; legacyMessage?: unknown } | undefined;
+  const detail = e.detail as
+    | { legacyErro?: unknown; legacyMessage?: unknown; legacyResultado?: unknown }
+    | undefined;
   const message = redactor.text(
     typeof detail?.legacyMessage === 'string'
       ? detail.legacyMessage
@@ -116,7 +118,11 @@ export function legacyErrorBody(
     ...(first ? { campo: first.field, motivo: first.reason } : {}),
     ...(e.fields ? { fields: e.fields } : {}),
     ...(o.noRoute ? { path: redactor.text(o.path) } : {}),
-    resultado: null,
+    // An old route's own result object (built by us, as on its 200), e.g. the parked WhatsApp row.
+    resultado:
+      detail?.legacyResultado !== null && typeof detail?.legacyResultado === 'object'
+        ? detail.legacyResultado
+        : null,
     requestId: o.requestId,
   };
 }

@@ -56,6 +56,14 @@ export const consultStep: StepHandler = async (deps, flow) => {
       apply: (at) => {
         // What the list says, unverified: the margin step re-reads a SUCCESS before any money.
         deps.store.consults.record({ ...observationFromV8(c.v8), verified: false, provider }, at);
+        // The flow now acts on a consult it did not create (perhaps made outside this service): the
+        // evidence names the flow's caller, as when V8 answers a creation with its existing consult.
+        recordEvidence(deps, flowEvidenceContext(deps.store, flow), 'consult_created', c.id, flow.cpf, {
+          id: c.id,
+          status: c.status,
+          existing: true,
+          source: 'v8_list',
+        });
         return undefined;
       },
     };

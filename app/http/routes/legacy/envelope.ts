@@ -31,11 +31,17 @@ export function oldError(
     readonly erro?: string | undefined;
     readonly fields?: readonly FieldIssue[];
     readonly cause?: unknown;
+    /** The route's own `resultado` for this failure (else null), e.g. which outbox row to check. */
+    readonly resultado?: Readonly<Record<string, unknown>>;
   } = {},
 ): AppError {
   return new AppError(code, message, {
     ...(o.status !== undefined ? { status: o.status } : {}),
-    detail: { legacyMessage: message, ...(o.erro !== undefined ? { legacyErro: o.erro } : {}) },
+    detail: {
+      legacyMessage: message,
+      ...(o.erro !== undefined ? { legacyErro: o.erro } : {}),
+      ...(o.resultado !== undefined ? { legacyResultado: o.resultado } : {}),
+    },
     ...(o.fields ? { fields: o.fields } : {}),
     ...(o.cause !== undefined ? { cause: o.cause } : {}),
   });

@@ -19,7 +19,10 @@ export interface LegacyWhatsappOptions {
 }
 
 const DEFAULT_WA_WAIT_MS = 5000;
-const STATUS_PT = { delivered: 'enviada', parked: 'recusada' } as Record<string, string>;
+const STATUS_PT = { delivered: 'enviada', parked: 'recusada', dropped: 'descartada' } as Record<
+  string,
+  string
+>;
 
 export function whatsappRoutes(deps: AppDeps, o: LegacyWhatsappOptions = {}): Router {
   const router = Router();
@@ -31,26 +34,9 @@ export function whatsappRoutes(deps: AppDeps, o: LegacyWhatsappOptions = {}): Ro
       waitMs: b.aguardar_s !== undefined ? b.aguardar_s * 1000 : (o.whatsappWaitMs ?? DEFAULT_WA_WAIT_MS),
     });
     const uncertain = r.outbox.status === 'parked' && r.outbox.parkReason !== 'refused';
-    if (r.outbox.status === 'parked' || r.outbox.status === 'dropped') {
-      throw oldError(
-        'upstream_error',
-        uncertain
-          ? `O Kentro não confirmou o envio e a mensagem pode ter chegado ao cliente; ela não é reenviada sozinha: confira no Kentro e use "Pendências do CRM" no console (${r.outbox.lastError ?? 'sem resposta'})`
-          : r.outbox.status === 'dropped'
-            ? 'A mensagem desta simulação foi descartada por um operador (envie reenviar: true para mandar de novo)'
-            : `O Kentro recusou a mensagem: ${r.outbox.lastError ?? 'erro desconhecido'}`,
-        { erro: r.outbox.lastError ?? 'erro desconhecido' },
-      );
-    }
-    const delivered = r.outbox.status === 'delivered';
-    const message = delivered
-      ? r.queued
-        ? 'Mensagem enviada'
-        : 'Mensagem já enviada para esta simulação (envie reenviar: true para mandar de novo)'
-      : 'Mensagem na fila: o Kentro não respondeu ainda, o envio é repetido automaticamente';
     const resultado = {
       cpf: b.cpf,
-      status: STATUS_PT[r.outbox.status] ?? 'na fila',
+      status: uncertain ? 'incerta' : (STATUS_PT[r.outbox.status] ?? 'na fila'),
       ja_enfileirada: !r.queued,
       outbox_id: r.outbox.id,
       tentativas: r.outbox.attempts,
@@ -60,6 +46,24 @@ export function whatsappRoutes(deps: AppDeps, o: LegacyWhatsappOptions = {}): Ro
       simulacao_id: r.simulationId,
       erro: r.outbox.lastError,
     };
+    if (r.outbox.status === 'parked' || r.outbox.status === 'dropped') {
+      // 502 with the row still described: the caller (or an operator) needs its status and outbox id.
+      throw oldError(
+        'upstream_error',
+        uncertain
+          ? `O Kentro não confirmou o envio e a mensagem pode ter chegado ao cliente; ela não é reenviada sozinha: confira no Kentro e use "Pendências do CRM" no console (${r.outbox.lastError ?? 'sem resposta'})`
+          : r.outbox.status === 'dropped'
+            ? 'A mensagem desta simulação foi descartada por um operador (envie reenviar: true para mandar de novo)'
+            : `O Kentro recusou a mensagem: ${r.outbox.lastError ?? 'erro desconhecido'}`,
+        { erro: r.outbox.lastError ?? 'erro desconhecido', resultado },
+      );
+    }
+    const delivered = r.outbox.status === 'delivered';
+    const message = delivered
+      ? r.queued
+        ? 'Mensagem enviada'
+        : 'Mensagem já enviada para esta simulação (envie reenviar: true para mandar de novo)'
+      : 'Mensagem na fila: o Kentro não respondeu ainda, o envio é repetido automaticamente';
     ok(res, message, { resultado }, delivered ? 200 : 202);
   });
   return router;
