@@ -125,7 +125,9 @@ try {
     ),
     row(
       'consults created at V8 / CPFs',
-      `**${created} / ${N}** (batch reports created ${last.consults.created}, reused ${last.consults.reused})`,
+      last.consults
+        ? `**${created} / ${N}** (batch reports created ${last.consults.created}, reused ${last.consults.reused})`
+        : `**${created} / ${N}** (this build does not report reuse)`,
     ),
     row(
       'creations refused by the quota (429)',

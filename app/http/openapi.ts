@@ -298,7 +298,7 @@ export const ROUTES: readonly RouteDoc[] = [
     path: '/batches/{id}',
     tag: 'Batches',
     summary:
-      'One batch: status, total, processed, percent, counts per outcome (pending, running, simulated, no_margin, needs_data, blocked_by_worker, failed, invalid, cancelled), etaS from the observed rate and never below the wait for the V8 consult quota, waitingQuota {items, resumeAt} (items whose flow waits for the quota) or null, consults {created, reused} (V8 consults the batch created and reused), rejected lines',
+      'One batch: status, total, processed, percent, counts per outcome (pending, running, simulated, no_margin, needs_data, blocked_by_worker, failed, invalid, cancelled), etaS (while the V8 consult quota binds: the wait until it allows the last consult still to create; else from the observed rate), waitingQuota {items, resumeAt} (items whose flow waits for the quota) or null, consults {created, reused} (V8 consults the batch created and reused), rejected lines',
     pathParams: batchId,
     ok: { status: 200, description: 'Batch' },
     errors: [400, 401, 404, 503],

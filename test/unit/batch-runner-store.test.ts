@@ -36,6 +36,7 @@ function deps(missing: string[] = []): FlowDeps & { store: Store; clock: ManualC
     logger,
     missing: () => [...missing],
     provider: () => 'QI',
+    v8Login: () => 'lote@corban.example',
     settings: {
       policy: 'max_amount',
       concurrency: 1,
@@ -50,6 +51,7 @@ function deps(missing: string[] = []): FlowDeps & { store: Store; clock: ManualC
       maxSimulationAttempts: 1,
       stepRetry: DEFAULT_STEP_RETRY,
       outboxBackoff: { baseMs: 1, maxMs: 1 },
+      consultQuota: { limit: 250, windowMs: 3_600_000 },
     },
     v8: {} as FlowDeps['v8'],
     kentro: {} as FlowDeps['kentro'],

@@ -117,12 +117,12 @@ describe('consult quota policy', () => {
       assert.equal(lastSlotAt(rule, state, n, T0), want, name);
   });
 
-  test('batch ETA: never less than the quota wait', () => {
+  test('batch ETA: the quota wait while it binds, else the observed rate', () => {
     const table: [string, number | null, number | null, number | null][] = [
       ['no quota wait', 120, null, 120],
       ['quota slot already free', 120, T0 - S, 120],
       ['quota longer than the rate says', 5, T0 + 40 * S, 40],
-      ['rate longer', 90, T0 + 40 * S, 90],
+      ['rate longer (misled by the waits): the quota wait', 900, T0 + 40 * S, 40],
       ['no rate yet: the quota wait', null, T0 + 1500, 2],
       ['nothing to go by', null, null, null],
     ];

@@ -30,8 +30,8 @@ export interface BatchView {
   readonly percent: number;
   readonly counts: BatchCounts;
   /**
-   * Seconds left: the observed rate, but never less than the wait for V8's consult quota to allow the
-   * consults still to create; null while there is nothing to go by, 0 when nothing is left.
+   * Seconds left: while V8's consult quota binds, the wait until it allows the last consult still to
+   * create; otherwise the observed rate; null while there is nothing to go by, 0 when nothing is left.
    */
   readonly etaS: number | null;
   /**
