@@ -127,7 +127,7 @@ export function packageVersion(): string {
 
 /**
  * Without KENTRO_STAGE_ORDER: the configured stages from the least to the most advanced outcome
- * (failed, no margin, margin found, simulated, proposal, paid). A stage configured for two
+ * (failed, needs data, no margin, margin found, simulated, proposal, paid). A stage configured for two
  * outcomes keeps its first place.
  */
 export function defaultStageOrder(stages: readonly (number | undefined)[]): number[] {
@@ -185,6 +185,8 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
         r.KENTRO_STAGE_ORDER ??
         defaultStageOrder([
           r.KENTRO_STAGE_FAILED,
+          // needs_data/blocked_by_worker wait for the broker; any real V8 answer after the fix is ahead.
+          r.KENTRO_STAGE_NEEDS_DATA,
           r.KENTRO_STAGE_NO_MARGIN,
           r.KENTRO_STAGE_MARGIN_FOUND,
           r.KENTRO_STAGE_SIMULATED,

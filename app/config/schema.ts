@@ -288,7 +288,7 @@ export const CONFIG_KEYS = {
   },
   KENTRO_STAGE_ORDER: {
     schema: idList(),
-    doc: 'Stage ids from first to last (e.g. 20,26,22,21,23,24,25). A lead is only moved to a stage later in this list than the one it is in: a move to an earlier or the same stage is skipped and logged with its reason, so a rerun never moves a lead back. A lead in a stage not listed (the entry stage) may be moved to any listed stage; a move to a stage not listed is skipped. Empty: failed, no margin, margin found, simulated, proposal, paid (the KENTRO_STAGE_* that are set).',
+    doc: 'Stage ids from first to last (e.g. 20,26,22,21,23,24,25). A lead is only moved to a stage later in this list than the one it is in: a move to an earlier or the same stage is skipped and logged with its reason, so a rerun never moves a lead back. A lead in a stage not listed (the entry stage) may be moved to any listed stage; a move to a stage not listed is skipped. Empty: failed, needs data, no margin, margin found, simulated, proposal, paid (the KENTRO_STAGE_* that are set). Without the needs-data stage in an explicit list, needs_data and blocked_by_worker moves are skipped.',
     kind: 'setting',
   },
   KENTRO_RESPONSIBLE_ID: {

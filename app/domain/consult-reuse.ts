@@ -4,9 +4,12 @@
  * - SUCCESS, or still in progress: reused (V8 would answer "already exists" to a new one anyway);
  * - REJECTED: the answer, at once, with V8's reason; unless V8 refused data the lead has since
  *   corrected (birth date, name): then a new consult with the new data;
- * - FAILED (V8 could not reach the payroll source) or nothing: a new consult.
+ * - FAILED (V8 could not reach the payroll source), a consult closed "ainda em análise" (not an
+ *   answer: V8 will decide on a new one) or nothing: a new consult.
  * Pure: the caller lists the consults and gives the lead.
  */
+
+import { classifyConsultRefusal } from './v8-error-classification.ts';
 
 export interface ExistingConsult {
   readonly id: string;
@@ -34,7 +37,7 @@ export type ReuseDecision =
     }
   | {
       readonly action: 'create';
-      readonly why: 'none' | 'failed' | 'data_changed';
+      readonly why: 'none' | 'failed' | 'analysis_pending' | 'data_changed';
       /** data_changed: the refused fields the lead now has differently. */
       readonly changed?: readonly DataField[];
       readonly previous?: ExistingConsult;
@@ -71,6 +74,10 @@ export function reuseDecision(existing: readonly ExistingConsult[], lead: LeadFa
   if (status === 'SUCCESS') return { action: 'reuse', consult: newest, why: 'success' };
   if (FINAL_BAD.has(status)) return { action: 'create', why: 'failed', previous: newest };
   if (status === 'REJECTED') {
+    // Reusing it would answer "still in analysis" forever; the flow retries for a new consult.
+    if (classifyConsultRefusal(status, newest.description)?.kind === 'analysis_pending') {
+      return { action: 'create', why: 'analysis_pending', previous: newest };
+    }
     // Without the data the consult was made with there is no sign it changed: V8's answer stands.
     const changed = changedSince(newest, lead, refusedFields(newest.description));
     return changed.length > 0

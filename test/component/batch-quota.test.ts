@@ -120,7 +120,17 @@ describe('the consult quota (fake V8 with a 5 per 20 s quota)', () => {
     assert.equal(consultsCreated(), CPFS.length);
     assert.deepEqual(
       { ...last.counts },
-      { pending: 0, running: 0, simulated: 8, no_margin: 4, failed: 0, invalid: 0, cancelled: 0 },
+      {
+        pending: 0,
+        running: 0,
+        simulated: 8,
+        no_margin: 4,
+        needs_data: 0,
+        blocked_by_worker: 0,
+        failed: 0,
+        invalid: 0,
+        cancelled: 0,
+      },
     );
     assert.equal(last.waitingQuota, null);
     assert.equal(last.etaS, 0);

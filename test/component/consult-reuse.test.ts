@@ -107,7 +107,8 @@ describe('reuse before you spend (consults already at V8)', () => {
     const cpf = cpfWithCheckDigits('510000040');
     h.fakeV8.seedConsult({ cpf, status: 'REJECTED', description: BIRTH, birthDate: LEAD.birthDate });
     const flow = await run(cpf);
-    assert.equal(flow.outcome, 'no_margin');
+    // A birth-date refusal is the broker's to fix (issue 11.4), whether the consult is new or reused.
+    assert.equal(flow.outcome, 'needs_data');
     assert.match(flow.reason ?? '', /Data de nascimento não confere/);
     assert.equal(created(cpf), 0);
   });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { isAppError } from '../../app/domain/app-error.ts';
+import { simulateCustom } from '../../app/use-cases/legacy/simulate-custom.ts';
 import { API_TOKEN, CPF, FlowHarness } from '../support/flow-harness.ts';
 
 // "Above the margin" from V8: the flow and /clt/simular-personalizada lower the instalment (same table
@@ -123,17 +125,19 @@ describe('simulation retries after "above the margin"', () => {
     assert.ok(released >= VALUE_MIN && released <= VALUE_MAX, `released ${released}`);
   });
 
-  test('/clt/simular-personalizada: a released amount above valueMax is refused without asking V8', async () => {
+  // The old route's `valor` is the instalment (legacy contract, issue 13), so a released amount is
+  // asked of the shared use case directly: the policy refuses it before any V8 call.
+  test('custom simulation: a released amount above valueMax is refused without asking V8', async () => {
     const before = simulationBodies().length;
-    const res = await fetch(`${h.app.url}/clt/simular-personalizada`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ cpf: CPF.approved, valor: 9500, prazo: 24 }),
-    });
-    const body = (await res.json()) as { success: boolean; message: string; error: { code: string } };
-    assert.equal(res.status, 422, JSON.stringify(body));
-    assert.equal(body.error.code, 'rejected');
-    assert.match(body.message, /fora dos limites da V8 para este cliente \(R\$ 500,00 a R\$ 9000,00\)/);
+    await assert.rejects(
+      simulateCustom(h.app.flow, { cpf: CPF.approved, installments: 24, disbursedAmount: 9500 }),
+      (err: unknown) => {
+        assert.ok(isAppError(err), String(err));
+        assert.equal(err.code, 'rejected');
+        assert.match(err.message, /fora dos limites da V8 para este cliente \(R\$ 500,00 a R\$ 9000,00\)/);
+        return true;
+      },
+    );
     assert.equal(simulationBodies().length, before, 'no simulation sent');
   });
 });

@@ -267,13 +267,16 @@ describe('V8 webhook receiver', () => {
 
   test('the raw event log is pruned after WEBHOOK_EVENTS_RETENTION_DAYS', () => {
     const now = Date.now();
+    // The default (30 days, shared with the hourly retention pass); a day either side of it.
+    const retentionMs = h.app.flow.settings.webhookRetentionMs;
+    assert.equal(retentionMs, 30 * 86_400_000);
     const old = h.app.store.webhookEvents.insert(
       { dedupeKey: 'retention-old', type: 'webhook.test', subjectId: undefined, body: '{}' },
-      now - 91 * 86_400_000,
+      now - retentionMs - 86_400_000,
     );
     const recent = h.app.store.webhookEvents.insert(
       { dedupeKey: 'retention-recent', type: 'webhook.test', subjectId: undefined, body: '{}' },
-      now - 89 * 86_400_000,
+      now - retentionMs + 86_400_000,
     );
     assert.equal(pruneWebhookEvents(h.app.flow), 1);
     assert.equal(h.app.store.webhookEvents.get(old.id), undefined);

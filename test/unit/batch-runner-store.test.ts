@@ -46,16 +46,32 @@ function deps(missing: string[] = []): FlowDeps & { store: Store; clock: ManualC
       consultValidDays: 30,
       placeholderEmailDomain: 'example.com',
       addMobileNine: true,
-      stages: {},
+      stages: {
+        marginFound: undefined,
+        noMargin: undefined,
+        simulated: undefined,
+        proposal: undefined,
+        paid: undefined,
+        failed: undefined,
+      },
       waTemplateId: undefined,
       maxSimulationAttempts: 1,
       stepRetry: DEFAULT_STEP_RETRY,
       outboxBackoff: { baseMs: 1, maxMs: 1 },
+<<<<<<< HEAD
       consultQuota: { limit: 250, windowMs: 3_600_000 },
+=======
+      reauthorizeMax: 0,
+      webhookRetentionMs: 0,
+      evidenceRetentionDays: 0,
+      consultQuota: { limit: 0, windowMs: 3_600_000 },
+>>>>>>> h/fix-flow
     },
+    v8Login: () => 'login-teste',
+    consultReads: { detailUnavailableUntil: 0 },
     v8: {} as FlowDeps['v8'],
     kentro: {} as FlowDeps['kentro'],
-  } as FlowDeps & { store: Store; clock: ManualClock };
+  } satisfies FlowDeps & { store: Store; clock: ManualClock };
 }
 
 function completeFlow(d: FlowDeps, flowId: string, outcome: 'simulated' | 'no_margin' | 'failed'): void {

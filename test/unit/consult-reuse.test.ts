@@ -32,6 +32,11 @@ test('reuse before you spend: the newest consult at V8 decides', () => {
     ],
     ['FAILED: a new one', [consult('a', 'FAILED', 3)], 'create:failed'],
     [
+      'REJECTED "ainda em análise" is no answer: a new one',
+      [consult('a', 'REJECTED', 3, { description: 'Consulta ainda em análise' })],
+      'create:analysis_pending',
+    ],
+    [
       'newest wins (list order does not matter)',
       [consult('old', 'REJECTED', 1), consult('new', 'SUCCESS', 5)],
       'reuse:new:success',
