@@ -58,14 +58,10 @@ function deps(missing: string[] = []): FlowDeps & { store: Store; clock: ManualC
       maxSimulationAttempts: 1,
       stepRetry: DEFAULT_STEP_RETRY,
       outboxBackoff: { baseMs: 1, maxMs: 1 },
-<<<<<<< HEAD
-      consultQuota: { limit: 250, windowMs: 3_600_000 },
-=======
       reauthorizeMax: 0,
       webhookRetentionMs: 0,
       evidenceRetentionDays: 0,
-      consultQuota: { limit: 0, windowMs: 3_600_000 },
->>>>>>> h/fix-flow
+      consultQuota: { limit: 250, windowMs: 3_600_000 },
     },
     v8Login: () => 'login-teste',
     consultReads: { detailUnavailableUntil: 0 },
