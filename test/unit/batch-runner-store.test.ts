@@ -63,7 +63,6 @@ function deps(missing: string[] = []): FlowDeps & { store: Store; clock: ManualC
       evidenceRetentionDays: 0,
       consultQuota: { limit: 250, windowMs: 3_600_000 },
     },
-    v8Login: () => 'login-teste',
     consultReads: { detailUnavailableUntil: 0 },
     v8: {} as FlowDeps['v8'],
     kentro: {} as FlowDeps['kentro'],
