@@ -194,16 +194,17 @@ describe('batch runner: pacing, cancel, restart, an active flow, Kentro down', (
       10_000,
       () => JSON.stringify(crm()),
     );
+    const opps = flowIds.map((f) => h.app.store.flows.get(f)?.opportunityId as number);
+    // This batch's leads only: a flow of an earlier test may still deliver to its own lead meanwhile.
     const applied = (op: string) => {
       const out: Record<number, number> = {};
       for (const r of h.fakeKentro.requests(op)) {
-        if (r.status !== 200) continue;
         const oid = (r.body as { id: number }).id;
+        if (r.status !== 200 || !opps.includes(oid)) continue;
         out[oid] = (out[oid] ?? 0) + 1;
       }
       return out;
     };
-    const opps = flowIds.map((f) => h.app.store.flows.get(f)?.opportunityId as number);
     const simulatedOpps = flowIds
       .filter((f) => h.app.store.flows.get(f)?.outcome === 'simulated')
       .map((f) => h.app.store.flows.get(f)?.opportunityId as number);
