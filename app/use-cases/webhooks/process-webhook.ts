@@ -80,7 +80,17 @@ async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
   if (opportunityId === undefined && cpf) opportunityId = (await deps.kentro.findOpportunityByCpf(cpf))?.id;
   const now = clock.now();
   const { record, statusChanged, queued } = store.tx(() => {
-    const r = store.operations.record({ id, status: op.status, cpf, opportunityId }, now);
+    const r = store.operations.record(
+      {
+        id,
+        status: op.status,
+        cpf,
+        opportunityId,
+        formalizationUrl: op.formalizationUrl,
+        contractNumber: op.contractNumber,
+      },
+      now,
+    );
     const opp = r.record.opportunityId;
     const items: (NewOutboxItem | undefined)[] = [];
     if (opp !== null) {
