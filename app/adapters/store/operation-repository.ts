@@ -38,6 +38,8 @@ export interface OperationRepository {
   record(o: OperationObservation, now: number): OperationRecordResult;
   /** The operations created from this flow, newest first. */
   byFlow(flowId: string): OperationRecord[];
+  /** Operations not yet in a final status (paid, canceled, rejected, refunded), oldest update first. */
+  open(limit: number): OperationRecord[];
   /** Each status the operation reached, in the order we saw them. */
   history(id: string): { status: string; at: number }[];
 }
@@ -119,6 +121,16 @@ export class SqliteOperationRepository implements OperationRepository {
       .get('SELECT status, at FROM operation_status_history WHERE operation_id = ? ORDER BY at, rowid')
       .all(id) as Row[];
     return rows.map((r) => ({ status: String(r.status), at: num(r.at) ?? 0 }));
+  }
+
+  open(limit: number): OperationRecord[] {
+    const rows = this.s
+      .get(
+        `SELECT * FROM operations WHERE status NOT IN ('paid', 'canceled', 'rejected', 'refunded')
+         ORDER BY updated_at, id LIMIT ?`,
+      )
+      .all(limit) as Row[];
+    return rows.map(toOperation);
   }
 
   private noteStatus(id: string, status: string, now: number): void {

@@ -61,6 +61,15 @@ async function findOperationCpf(deps: FlowDeps, operationId: string): Promise<st
 async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
   const id = f.subjectId;
   if (!id) return 'ignored: operation event without operationId';
+  return applyOperation(deps, id, f.document);
+}
+
+/**
+ * Reads one operation from V8 and applies it: our row (status only forward, with its history) and the
+ * lead's stage and notes. Shared by the webhook and the reconciler; outbox keys are per operation and
+ * status, so the second of the two to see a status queues nothing.
+ */
+export async function applyOperation(deps: FlowDeps, id: string, document?: string): Promise<string> {
   const { store, clock, settings } = deps;
   // Re-read: amounts and "paid" come from V8's detail, and it settles out-of-order events. An id we
   // never recorded is followed only when V8 confirms it is an operation of this login (one created
@@ -75,7 +84,7 @@ async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
     }
     throw err;
   }
-  const cpf = known?.cpf ?? f.document ?? (await findOperationCpf(deps, id));
+  const cpf = known?.cpf ?? document ?? (await findOperationCpf(deps, id));
   let opportunityId = known?.opportunityId ?? (cpf ? store.flows.knownOpportunity(cpf) : undefined);
   if (opportunityId === undefined && cpf) opportunityId = (await deps.kentro.findOpportunityByCpf(cpf))?.id;
   const now = clock.now();
@@ -106,12 +115,30 @@ async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
           );
         }
       }
+      if (status === 'pending') {
+        items.push(stageItem(scope, opp, settings.stages, 'pendency'));
+        items.push(
+          crmItem(scope, 'note:pending', 'note', opp, {
+            text: `Crédito do Trabalhador (V8): proposta com pendência. Motivo: ${op.pendencyReason ?? 'não informado pela V8'}.`,
+          }),
+        );
+      }
       if (status === 'paid') {
         const amount = op.disbursedAmount === undefined ? '' : ` (${formatBrl(op.disbursedAmount)})`;
+        const contract = op.contractNumber ? `, contrato ${op.contractNumber}` : '';
         items.push(stageItem(scope, opp, settings.stages, 'paid'));
         items.push(
           crmItem(scope, 'note:paid', 'note', opp, {
-            text: `Crédito do Trabalhador (V8): operação paga${amount}.`,
+            text: `Crédito do Trabalhador (V8): operação paga${amount}${contract}.`,
+          }),
+        );
+      }
+      if (status === 'canceled' || status === 'rejected') {
+        const what = status === 'canceled' ? 'cancelada' : 'recusada';
+        items.push(stageItem(scope, opp, settings.stages, 'cancelled'));
+        items.push(
+          crmItem(scope, `note:${status}`, 'note', opp, {
+            text: `Crédito do Trabalhador (V8): proposta ${what}. Motivo: ${op.pendencyReason ?? 'não informado pela V8'}.`,
           }),
         );
       }
