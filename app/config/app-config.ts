@@ -53,6 +53,8 @@ export interface KentroSettings {
   readonly formFields: Readonly<Partial<Record<FormFieldName, string>>>;
   readonly lookup: 'mainmail' | 'formfield';
   readonly waTemplateId: number | undefined;
+  /** KENTRO_WA_TEMPLATE_FORMALIZATION_ID: the signing link to the borrower. */
+  readonly waTemplateFormalizationId?: number | undefined;
   readonly timeoutMs: number;
 }
 
@@ -215,6 +217,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       formFields: r.KENTRO_FORM_FIELDS,
       lookup: r.KENTRO_LOOKUP,
       waTemplateId: r.KENTRO_WA_TEMPLATE_ID,
+      waTemplateFormalizationId: r.KENTRO_WA_TEMPLATE_FORMALIZATION_ID,
       timeoutMs: r.KENTRO_TIMEOUT_MS,
     },
     flow: {

@@ -353,6 +353,11 @@ export const CONFIG_KEYS = {
     doc: 'WhatsApp template sent after a simulation (empty: none).',
     kind: 'setting',
   },
+  KENTRO_WA_TEMPLATE_FORMALIZATION_ID: {
+    schema: optionalInt(),
+    doc: "WhatsApp template carrying V8's signing link to the borrower when a flow's operation reaches formalization (variables: first name, released amount, instalments, link); sent once per operation. Empty: none.",
+    kind: 'setting',
+  },
   KENTRO_TIMEOUT_MS: {
     schema: int(30000, 1000, 120000),
     doc: 'Timeout of one Kentro call (ms).',

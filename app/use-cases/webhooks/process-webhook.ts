@@ -113,6 +113,7 @@ export async function applyOperation(deps: FlowDeps, id: string, document?: stri
               fields: { formalizationUrl: op.formalizationUrl },
             }),
           );
+          items.push(...signingLink(deps, scope, opp, r.record.flowId, op));
         }
       }
       if (status === 'pending') {
@@ -148,6 +149,55 @@ export async function applyOperation(deps: FlowDeps, id: string, document?: stri
   if (queued.length > 0) store.signals.emit('outbox-enqueued');
   const where = record.opportunityId === null ? '; no Kentro opportunity known for it' : '';
   return `operation ${id} ${record.status} ${statusChanged ? 'applied' : 'unchanged'}; CRM updates queued: ${queued.length}${where}`;
+}
+
+/**
+ * The signing link to the borrower: a note with it and, when configured and the flow knows the lead's
+ * phone, the WhatsApp template. Keys are per operation, so the webhook and the reconciler (or a
+ * repeated event) queue each once; the outbox never re-sends a template whose outcome is unknown.
+ */
+function signingLink(
+  deps: FlowDeps,
+  scope: string,
+  opp: number,
+  flowId: string | null,
+  op: {
+    formalizationUrl?: string | undefined;
+    disbursedAmount?: number | undefined;
+    issueAmount?: number | undefined;
+    installments?: number | undefined;
+  },
+): NewOutboxItem[] {
+  const url = op.formalizationUrl as string;
+  const items: NewOutboxItem[] = [
+    crmItem(scope, 'note:formalization', 'note', opp, {
+      text: `Crédito do Trabalhador (V8): proposta aguardando assinatura. Link de formalização: ${url}`,
+    }),
+  ];
+  const templateId = deps.settings.waFormalizationTemplateId;
+  const lead = flowId === null ? undefined : deps.store.flows.get(flowId)?.lead;
+  if (templateId === undefined || !lead) return items;
+  const amount = op.disbursedAmount ?? op.issueAmount;
+  items.push(
+    crmItem(
+      scope,
+      'wa_template:formalization',
+      'wa_template',
+      opp,
+      {
+        number: `${lead.phone.countryCode}${lead.phone.areaCode}${lead.phone.phoneNumber}`,
+        templateId,
+        params: [
+          lead.name.split(/\s+/)[0] ?? lead.name,
+          amount === undefined ? '-' : formatBrl(amount),
+          op.installments === undefined ? '-' : String(op.installments),
+          url,
+        ],
+      },
+      flowId ?? undefined,
+    ),
+  );
+  return items;
 }
 
 /**
