@@ -58,9 +58,11 @@ describe('operation reconciler', () => {
     );
     const contract = h.fakeV8.state().operations.find((o) => o.id === opId)?.contract_number as string;
     await waitUntil(
-      () => h.opportunity(oppId).fkStage === S.paid,
+      () =>
+        h.opportunity(oppId).fkStage === S.paid &&
+        h.app.store.outbox.byOpportunity(oppId).every((o) => o.status === 'delivered'),
       5_000,
-      () => `lead not in the paid stage: ${h.opportunity(oppId).fkStage}`,
+      () => `lead not in the paid stage or CRM updates not delivered: ${h.opportunity(oppId).fkStage}`,
     );
     const notes = h.opportunity(oppId).notes.map((n) => n.note);
     assert.equal(notes.filter((n) => n.includes('operação paga')).length, 1);
