@@ -112,6 +112,11 @@ export function composeRuntime(o: RuntimeOptions): Runtime {
     kentro,
     flow,
     webhooks,
-    startWorkers: (ticks) => startWorkers(flow, ticks, config.retention),
+    startWorkers: (ticks) =>
+      startWorkers(
+        flow,
+        { operationsReconcileTickMs: config.v8.operationsReconcileMs, ...ticks },
+        config.retention,
+      ),
   };
 }

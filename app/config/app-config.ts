@@ -21,6 +21,8 @@ export interface V8Settings {
   /** New consults per login per window (0 = no quota). */
   readonly consultQuota: number;
   readonly consultQuotaWindowMs: number;
+  /** V8_OPERATIONS_RECONCILE_S, in ms. */
+  readonly operationsReconcileMs: number;
 }
 
 export interface KentroSettings {
@@ -43,10 +45,16 @@ export interface KentroSettings {
     readonly failed: number | undefined;
     /** needs_data / blocked_by_worker; falls back to `failed` when not configured. */
     readonly needsData?: number | undefined;
+    /** Operation pending at V8 (KENTRO_STAGE_PENDENCY). */
+    readonly pendency?: number | undefined;
+    /** Operation canceled or rejected (KENTRO_STAGE_CANCELLED). */
+    readonly cancelled?: number | undefined;
   };
   readonly formFields: Readonly<Partial<Record<FormFieldName, string>>>;
   readonly lookup: 'mainmail' | 'formfield';
   readonly waTemplateId: number | undefined;
+  /** KENTRO_WA_TEMPLATE_FORMALIZATION_ID: the signing link to the borrower. */
+  readonly waTemplateFormalizationId?: number | undefined;
   readonly timeoutMs: number;
 }
 
@@ -170,6 +178,7 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
       maxRps: r.V8_MAX_RPS,
       maxConcurrency: r.V8_MAX_CONCURRENCY,
       timeoutMs: r.V8_TIMEOUT_MS,
+      operationsReconcileMs: r.V8_OPERATIONS_RECONCILE_S * 1000,
       tokenMarginS: r.V8_TOKEN_MARGIN_S,
       consultQuota: r.V8_CONSULT_QUOTA,
       consultQuotaWindowMs: r.V8_CONSULT_QUOTA_WINDOW_S * 1000,
@@ -191,7 +200,9 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
           r.KENTRO_STAGE_MARGIN_FOUND,
           r.KENTRO_STAGE_SIMULATED,
           r.KENTRO_STAGE_PROPOSAL,
+          r.KENTRO_STAGE_PENDENCY,
           r.KENTRO_STAGE_PAID,
+          r.KENTRO_STAGE_CANCELLED,
         ]),
       responsibleId: r.KENTRO_RESPONSIBLE_ID,
       stages: {
@@ -202,10 +213,13 @@ export function toAppConfig(loaded: LoadedConfig, settings: ProcessSettings): Ap
         paid: r.KENTRO_STAGE_PAID,
         failed: r.KENTRO_STAGE_FAILED,
         needsData: r.KENTRO_STAGE_NEEDS_DATA,
+        pendency: r.KENTRO_STAGE_PENDENCY,
+        cancelled: r.KENTRO_STAGE_CANCELLED,
       },
       formFields: r.KENTRO_FORM_FIELDS,
       lookup: r.KENTRO_LOOKUP,
       waTemplateId: r.KENTRO_WA_TEMPLATE_ID,
+      waTemplateFormalizationId: r.KENTRO_WA_TEMPLATE_FORMALIZATION_ID,
       timeoutMs: r.KENTRO_TIMEOUT_MS,
     },
     flow: {

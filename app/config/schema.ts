@@ -248,6 +248,11 @@ export const CONFIG_KEYS = {
   },
   V8_MAX_CONCURRENCY: { schema: int(4, 1, 64), doc: 'Most V8 calls in flight at once.', kind: 'setting' },
   V8_TIMEOUT_MS: { schema: int(15000, 1000, 120000), doc: 'Timeout of one V8 call (ms).', kind: 'setting' },
+  V8_OPERATIONS_RECONCILE_S: {
+    schema: int(300, 5, 86400),
+    doc: 'Every this many seconds, each operation not yet paid, cancelled or rejected is read back from V8, so a missed operation webhook is caught up.',
+    kind: 'setting',
+  },
   V8_CONSULT_QUOTA: {
     schema: int(250, 0, 100000),
     doc: "New V8 consults one V8 login may create per V8_CONSULT_QUOTA_WINDOW_S (integrators treat 250 per hour as V8's quota). Flows past it wait (waiting_quota) instead of failing. 0 = no quota.",
@@ -318,6 +323,16 @@ export const CONFIG_KEYS = {
     doc: "Stage when the broker must act: V8 disputes the lead's data (birth date, name) or the worker blocked margin queries; empty: the failed stage.",
     kind: 'setting',
   },
+  KENTRO_STAGE_PENDENCY: {
+    schema: optionalInt(),
+    doc: 'Stage when V8 reports the operation pending (a pendency the broker must solve); empty: no move.',
+    kind: 'setting',
+  },
+  KENTRO_STAGE_CANCELLED: {
+    schema: optionalInt(),
+    doc: 'Stage when V8 reports the operation canceled or rejected; empty: no move.',
+    kind: 'setting',
+  },
   KENTRO_STAGE_FAILED: {
     schema: optionalInt(),
     doc: 'Stage when the flow failed (missing data, error).',
@@ -336,6 +351,11 @@ export const CONFIG_KEYS = {
   KENTRO_WA_TEMPLATE_ID: {
     schema: optionalInt(),
     doc: 'WhatsApp template sent after a simulation (empty: none).',
+    kind: 'setting',
+  },
+  KENTRO_WA_TEMPLATE_FORMALIZATION_ID: {
+    schema: optionalInt(),
+    doc: "WhatsApp template carrying V8's signing link to the borrower when a flow's operation reaches formalization (variables: first name, released amount, instalments, link); sent once per operation. Empty: none.",
     kind: 'setting',
   },
   KENTRO_TIMEOUT_MS: {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../domain/app-error.ts';
 import { batchIdParams, csvBatchQuery, startBatchBody } from './routes/batches.ts';
-import { startFlowBody } from './routes/flows.ts';
+import { proposalBody, startFlowBody } from './routes/flows.ts';
 import { outboxIdParams, outboxListQuery } from './routes/outbox-admin.ts';
 import {
   authorizeConsultBody,
@@ -263,6 +263,18 @@ export const ROUTES: readonly RouteDoc[] = [
     pathParams: flowId,
     ok: { status: 200, description: 'Flow' },
     errors: [400, 401, 404, 503],
+    errorText: NOT_OURS,
+  },
+  {
+    method: 'post',
+    path: '/flows/{id}/proposal',
+    tag: 'CLT flow',
+    summary:
+      "Creates the V8 operation (proposal) of a simulated flow from its chosen simulation, the lead's Kentro form fields and the optional overrides in the body. Missing data: 422 naming every field, a note on the opportunity and a move to the needs-data stage, V8 not called. A lost answer from V8 is resolved by reading V8's list for the CPF, never by creating again.",
+    pathParams: flowId,
+    body: proposalBody,
+    ok: { status: 201, description: '{operationId, status, formalizationUrl, recovered}' },
+    errors: [400, 401, 404, 409, 422, 503, ...V8_ERRORS],
     errorText: NOT_OURS,
   },
   {

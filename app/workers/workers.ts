@@ -4,6 +4,7 @@ import { BatchRunner } from './batch-runner.ts';
 import { ConsultPoller } from './consult-poller.ts';
 import { evidenceRetention } from './evidence-retention.ts';
 import { FlowWorker } from './flow-worker.ts';
+import { OperationReconciler } from './operation-reconciler.ts';
 import { OutboxRelay } from './outbox-relay.ts';
 import { RetentionWorker } from './retention-worker.ts';
 
@@ -15,6 +16,8 @@ export interface WorkerTicks {
   /** How often the retention worker looks at the clock (it prunes at most hourly whatever this is). */
   readonly retentionTickMs: number;
   readonly evidenceRetentionTickMs: number;
+  /** V8_OPERATIONS_RECONCILE_S: how often open operations are read back from V8. */
+  readonly operationsReconcileTickMs: number;
   /** Batch items running at once, margin waits included (default DEFAULT_BATCH_MAX_IN_FLIGHT). */
   readonly batchMaxInFlight?: number | undefined;
 }
@@ -27,6 +30,7 @@ export const DEFAULT_TICKS: WorkerTicks = {
   batchTickMs: 500,
   retentionTickMs: 300_000,
   evidenceRetentionTickMs: 3_600_000,
+  operationsReconcileTickMs: 300_000,
 };
 
 export interface Workers {
@@ -54,12 +58,14 @@ export function startWorkers(
     ? new RetentionWorker(deps, retentionSettings, { tickMs: t.retentionTickMs })
     : undefined;
   const evidence = evidenceRetention(deps, t.evidenceRetentionTickMs);
+  const reconciler = new OperationReconciler(deps, { tickMs: t.operationsReconcileTickMs });
   relay.start();
   poller.start();
   flow.start();
   batch.start();
   retention?.start();
   evidence.start();
+  reconciler.start();
   return {
     flow,
     poller,
@@ -67,6 +73,7 @@ export function startWorkers(
     batch,
     retention,
     async stop() {
+      await reconciler.stop();
       await evidence.stop();
       await retention?.stop();
       await batch.stop();

@@ -66,8 +66,11 @@ export const FAKE_KENTRO_TAGS = [
 export const FAKE_KENTRO_TEMPLATES = [
   { id: 101, name: 'clt_simulacao_pronta', params: 2 },
   { id: 102, name: 'clt_boas_vindas', params: 1 },
+  { id: 103, name: 'clt_link_assinatura', params: 4 },
 ] as const;
 export const FAKE_KENTRO_TEMPLATE_ID = 101;
+/** The signing-link template (first name, released amount, instalments, link). */
+export const FAKE_KENTRO_FORMALIZATION_TEMPLATE_ID = 103;
 
 /** sendWaTemplate answers 404 for this number (no WhatsApp account). */
 export const FAKE_KENTRO_NO_WHATSAPP_NUMBER = '5511900000000';

@@ -806,6 +806,7 @@ test('openapi.json is an OpenAPI 3.1 document listing every API route with its s
     'POST /consults',
     'POST /consults/{id}/authorize',
     'POST /flows',
+    'POST /flows/{id}/proposal',
     'POST /operations',
     'POST /operations/{id}/cancel',
     'POST /outbox/{id}/drop',

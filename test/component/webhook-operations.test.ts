@@ -72,7 +72,7 @@ describe('V8 webhooks drive the flow and the proposal stages', () => {
     assert.equal(opp.formsdata[F.formalizationUrl], created.formalizationUrl);
     assert.match(
       opp.notes.at(-1)?.note ?? '',
-      /^Crédito do Trabalhador \(V8\): operação paga \(R\$ [\d.,]+\)\.$/,
+      /^Crédito do Trabalhador \(V8\): operação paga \(R\$ [\d.,]+\), contrato CCB-\d+\.$/,
     );
     // Every operation event was re-read from V8 before acting.
     const reads = h.fakeV8.requests({ method: 'GET', path: `/private-consignment/operation/${created.id}` });

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { createProposal } from '../../use-cases/flow/create-proposal.ts';
 import { requireFlowDeps } from '../../use-cases/flow/flow-deps.ts';
 import { getFlow, listFlows, startFlow } from '../../use-cases/flow/start-flow.ts';
 import type { AppDeps } from '../app-deps.ts';
@@ -46,6 +47,37 @@ const listQuery = z.object({
   limit: z.coerce.number().int('must be a whole number').min(1).max(500).optional(),
 });
 
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+
+/** Optional overrides of the borrower data the lead's Kentro form fields give. */
+export const proposalBody = z
+  .object({
+    name: text(200).optional(),
+    email: z.email({ error: 'must be an e-mail address' }).max(254).optional(),
+    motherName: text(200).optional(),
+    rg: text(30).optional(),
+    rgIssuer: text(20).optional(),
+    rgIssueDate: z.iso.date({ error: 'must be a date (YYYY-MM-DD)' }).optional(),
+    maritalStatus: z.enum(['single', 'married', 'divorced', 'widowed']).optional(),
+    street: text(200).optional(),
+    houseNumber: text(20).optional(),
+    complement: text(100).optional(),
+    neighborhood: text(100).optional(),
+    city: text(100).optional(),
+    state: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'must be a two-letter UF')
+      .toUpperCase()
+      .optional(),
+    postalCode: z
+      .string()
+      .regex(/^\d{5}-?\d{3}$/, 'must be a CEP (8 digits)')
+      .optional(),
+    pixKey: text(140).optional(),
+    pixKeyType: z.enum(['cpf', 'email', 'phone', 'random']).optional(),
+  })
+  .strict();
+
 const idParams = z.object({ id: z.uuid({ error: 'must be a flow id' }) });
 
 /** The CLT flow ("fluxo completo"): start one, follow it. */
@@ -65,6 +97,13 @@ export function flowRoutes(deps: AppDeps): Router {
   router.get('/flows/:id', (req, res) => {
     const { id } = parseInput(idParams, req.params, 'id');
     res.json(getFlow(requireFlowDeps(deps.flow), id));
+  });
+
+  router.post('/flows/:id/proposal', async (req, res) => {
+    const { id } = parseInput(idParams, req.params, 'id');
+    const body = parseInput(proposalBody, req.body ?? {});
+    const r = await createProposal(requireFlowDeps(deps.flow), deps.config.kentro.formFields, id, body);
+    res.status(201).json(r);
   });
 
   router.get('/flows', (req, res) => {

@@ -29,6 +29,8 @@ export interface FlowSettings {
   /** Stage moves only go forward (KENTRO_STAGE_ORDER), within the pipeline of the stages. */
   readonly stagePolicy?: StageMovePolicy | undefined;
   readonly waTemplateId: number | undefined;
+  /** KENTRO_WA_TEMPLATE_FORMALIZATION_ID (undefined: no signing-link message). */
+  readonly waFormalizationTemplateId?: number | undefined;
   /** V8 simulate calls one flow may make (candidate terms/tables). */
   readonly maxSimulationAttempts: number;
   /** Transient failures (V8/Kentro unavailable, 429, timeout) of one step before the flow gives up. */
@@ -79,6 +81,7 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     stages: config.kentro.stages,
     stagePolicy: { order: config.kentro.stageOrder ?? [], pipelineId: config.kentro.pipelineId },
     waTemplateId: config.kentro.waTemplateId,
+    waFormalizationTemplateId: config.kentro.waTemplateFormalizationId,
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },

@@ -61,10 +61,32 @@ export interface FlowView {
   readonly crm: FlowCrmUpdateView[];
   /** waiting_margin: the margin deadline; waiting_quota: when the flow resumes. */
   readonly waitUntil: string | null;
+  /** The V8 operation created from this flow (POST /flows/:id/proposal); null until then. */
+  readonly proposal: FlowProposalView | null;
   readonly lastError: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
+}
+
+export interface FlowProposalView {
+  readonly id: string;
+  readonly status: string;
+  readonly formalizationUrl: string | null;
+  readonly contractNumber: string | null;
+  readonly history: { status: string; at: string }[];
+}
+
+function proposalView(store: Store, flowId: string): FlowProposalView | null {
+  const op = store.operations.byFlow(flowId)[0];
+  if (!op) return null;
+  return {
+    id: op.id,
+    status: op.status,
+    formalizationUrl: op.formalizationUrl,
+    contractNumber: op.contractNumber,
+    history: store.operations.history(op.id).map((h) => ({ status: h.status, at: iso(h.at) ?? '' })),
+  };
 }
 
 const iso = (ms: number | null | undefined) =>
@@ -127,6 +149,7 @@ export function toFlowView(store: Store, flow: FlowRecord): FlowView {
         : status === 'waiting_quota'
           ? iso(flow.quotaWaitUntil)
           : null,
+    proposal: proposalView(store, flow.id),
     lastError: flow.lastError,
     createdAt: iso(flow.createdAt) as string,
     updatedAt: iso(flow.updatedAt) as string,

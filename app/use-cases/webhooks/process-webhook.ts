@@ -61,6 +61,15 @@ async function findOperationCpf(deps: FlowDeps, operationId: string): Promise<st
 async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
   const id = f.subjectId;
   if (!id) return 'ignored: operation event without operationId';
+  return applyOperation(deps, id, f.document);
+}
+
+/**
+ * Reads one operation from V8 and applies it: our row (status only forward, with its history) and the
+ * lead's stage and notes. Shared by the webhook and the reconciler; outbox keys are per operation and
+ * status, so the second of the two to see a status queues nothing.
+ */
+export async function applyOperation(deps: FlowDeps, id: string, document?: string): Promise<string> {
   const { store, clock, settings } = deps;
   // Re-read: amounts and "paid" come from V8's detail, and it settles out-of-order events. An id we
   // never recorded is followed only when V8 confirms it is an operation of this login (one created
@@ -75,12 +84,22 @@ async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
     }
     throw err;
   }
-  const cpf = known?.cpf ?? f.document ?? (await findOperationCpf(deps, id));
+  const cpf = known?.cpf ?? document ?? (await findOperationCpf(deps, id));
   let opportunityId = known?.opportunityId ?? (cpf ? store.flows.knownOpportunity(cpf) : undefined);
   if (opportunityId === undefined && cpf) opportunityId = (await deps.kentro.findOpportunityByCpf(cpf))?.id;
   const now = clock.now();
   const { record, statusChanged, queued } = store.tx(() => {
-    const r = store.operations.record({ id, status: op.status, cpf, opportunityId }, now);
+    const r = store.operations.record(
+      {
+        id,
+        status: op.status,
+        cpf,
+        opportunityId,
+        formalizationUrl: op.formalizationUrl,
+        contractNumber: op.contractNumber,
+      },
+      now,
+    );
     const opp = r.record.opportunityId;
     const items: (NewOutboxItem | undefined)[] = [];
     if (opp !== null) {
@@ -94,14 +113,33 @@ async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
               fields: { formalizationUrl: op.formalizationUrl },
             }),
           );
+          items.push(...signingLink(deps, scope, opp, r.record.flowId, op));
         }
+      }
+      if (status === 'pending') {
+        items.push(stageItem(scope, opp, settings.stages, 'pendency'));
+        items.push(
+          crmItem(scope, 'note:pending', 'note', opp, {
+            text: `Crédito do Trabalhador (V8): proposta com pendência. Motivo: ${op.pendencyReason ?? 'não informado pela V8'}.`,
+          }),
+        );
       }
       if (status === 'paid') {
         const amount = op.disbursedAmount === undefined ? '' : ` (${formatBrl(op.disbursedAmount)})`;
+        const contract = op.contractNumber ? `, contrato ${op.contractNumber}` : '';
         items.push(stageItem(scope, opp, settings.stages, 'paid'));
         items.push(
           crmItem(scope, 'note:paid', 'note', opp, {
-            text: `Crédito do Trabalhador (V8): operação paga${amount}.`,
+            text: `Crédito do Trabalhador (V8): operação paga${amount}${contract}.`,
+          }),
+        );
+      }
+      if (status === 'canceled' || status === 'rejected') {
+        const what = status === 'canceled' ? 'cancelada' : 'recusada';
+        items.push(stageItem(scope, opp, settings.stages, 'cancelled'));
+        items.push(
+          crmItem(scope, `note:${status}`, 'note', opp, {
+            text: `Crédito do Trabalhador (V8): proposta ${what}. Motivo: ${op.pendencyReason ?? 'não informado pela V8'}.`,
           }),
         );
       }
@@ -111,6 +149,55 @@ async function onOperation(deps: FlowDeps, f: WebhookFacts): Promise<string> {
   if (queued.length > 0) store.signals.emit('outbox-enqueued');
   const where = record.opportunityId === null ? '; no Kentro opportunity known for it' : '';
   return `operation ${id} ${record.status} ${statusChanged ? 'applied' : 'unchanged'}; CRM updates queued: ${queued.length}${where}`;
+}
+
+/**
+ * The signing link to the borrower: a note with it and, when configured and the flow knows the lead's
+ * phone, the WhatsApp template. Keys are per operation, so the webhook and the reconciler (or a
+ * repeated event) queue each once; the outbox never re-sends a template whose outcome is unknown.
+ */
+function signingLink(
+  deps: FlowDeps,
+  scope: string,
+  opp: number,
+  flowId: string | null,
+  op: {
+    formalizationUrl?: string | undefined;
+    disbursedAmount?: number | undefined;
+    issueAmount?: number | undefined;
+    installments?: number | undefined;
+  },
+): NewOutboxItem[] {
+  const url = op.formalizationUrl as string;
+  const items: NewOutboxItem[] = [
+    crmItem(scope, 'note:formalization', 'note', opp, {
+      text: `Crédito do Trabalhador (V8): proposta aguardando assinatura. Link de formalização: ${url}`,
+    }),
+  ];
+  const templateId = deps.settings.waFormalizationTemplateId;
+  const lead = flowId === null ? undefined : deps.store.flows.get(flowId)?.lead;
+  if (templateId === undefined || !lead) return items;
+  const amount = op.disbursedAmount ?? op.issueAmount;
+  items.push(
+    crmItem(
+      scope,
+      'wa_template:formalization',
+      'wa_template',
+      opp,
+      {
+        number: `${lead.phone.countryCode}${lead.phone.areaCode}${lead.phone.phoneNumber}`,
+        templateId,
+        params: [
+          lead.name.split(/\s+/)[0] ?? lead.name,
+          amount === undefined ? '-' : formatBrl(amount),
+          op.installments === undefined ? '-' : String(op.installments),
+          url,
+        ],
+      },
+      flowId ?? undefined,
+    ),
+  );
+  return items;
 }
 
 /**

@@ -8,6 +8,7 @@ import { migration006 } from './006-refusal-outcomes.ts';
 import { migration007 } from './007-consent-evidence.ts';
 import { migration008 } from './008-consult-quota.ts';
 import { migration009 } from './009-batch-item-refusal-outcomes.ts';
+import { migration010 } from './010-flow-proposal.ts';
 
 /**
  * Every schema change, in order. To add one: create `NNN-<name>.ts` next to this file exporting a
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
