@@ -77,7 +77,7 @@ export async function startService(runtime: Runtime, o: ServiceOptions): Promise
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.allSettled([workersStopped, closed, replayed]);
-      await webhooks.drain();
+      await webhooks.stop();
       clearTimeout(force);
       store.close();
     })();

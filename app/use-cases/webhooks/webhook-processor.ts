@@ -16,6 +16,7 @@ export interface ReplayReport {
 export class WebhookProcessor {
   private readonly deps: FlowDeps;
   private readonly chains = new Map<string, Promise<ProcessOutcome>>();
+  private stopped = false;
 
   constructor(deps: FlowDeps) {
     this.deps = deps;
@@ -23,6 +24,10 @@ export class WebhookProcessor {
 
   /** Queues the event behind earlier ones of the same subject; never rejects. */
   process(eventId: number, subjectKey: string): Promise<ProcessOutcome> {
+    // After stop() the store is about to close: the event stays stored, unprocessed, and the next
+    // start replays it (a request cut at the stop deadline may still get this far).
+    if (this.stopped)
+      return Promise.resolve({ status: 'skipped', result: 'service stopping: replayed at the next start' });
     const prev = this.chains.get(subjectKey) ?? Promise.resolve(undefined);
     const run = prev
       .catch(() => undefined)
@@ -54,6 +59,12 @@ export class WebhookProcessor {
       failed: outcomes.filter((o) => o.status === 'failed').length,
       skipped: outcomes.filter((o) => o.status === 'skipped').length,
     };
+  }
+
+  /** Takes no new event and resolves when the queued ones have finished (shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.drain();
   }
 
   /** Resolves when everything queued so far has finished (shutdown, tests). */
