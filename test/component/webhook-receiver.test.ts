@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pruneWebhookEvents } from '../../app/use-cases/webhooks/prune-webhook-events.ts';
+import { pruneOldRows } from '../../app/use-cases/retention/prune-old-rows.ts';
 import { FAKE_KENTRO_STAGES as S } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
 import { cpfWithCheckDigits } from '../../sandbox/fake-v8/fake-v8-server.ts';
 import { FlowHarness, WEBHOOK_SECRET, waitUntil } from '../support/flow-harness.ts';
@@ -267,9 +267,9 @@ describe('V8 webhook receiver', () => {
 
   test('the raw event log is pruned after WEBHOOK_EVENTS_RETENTION_DAYS', () => {
     const now = Date.now();
-    // The default (30 days, shared with the hourly retention pass); a day either side of it.
-    const retentionMs = h.app.flow.settings.webhookRetentionMs;
-    assert.equal(retentionMs, 30 * 86_400_000);
+    // The default of WEBHOOK_EVENTS_RETENTION_DAYS (30), pruned by the hourly retention pass; a day either side of it.
+    const retention = { days: 180, webhookEventsDays: 30 };
+    const retentionMs = retention.webhookEventsDays * 86_400_000;
     const old = h.app.store.webhookEvents.insert(
       { dedupeKey: 'retention-old', type: 'webhook.test', subjectId: undefined, body: '{}' },
       now - retentionMs - 86_400_000,
@@ -278,7 +278,7 @@ describe('V8 webhook receiver', () => {
       { dedupeKey: 'retention-recent', type: 'webhook.test', subjectId: undefined, body: '{}' },
       now - retentionMs + 86_400_000,
     );
-    assert.equal(pruneWebhookEvents(h.app.flow), 1);
+    assert.equal(pruneOldRows(h.app.flow, retention).webhookEvents, 1);
     assert.equal(h.app.store.webhookEvents.get(old.id), undefined);
     assert.ok(h.app.store.webhookEvents.get(recent.id));
   });

@@ -59,7 +59,6 @@ function deps(missing: string[] = []): FlowDeps & { store: Store; clock: ManualC
       stepRetry: DEFAULT_STEP_RETRY,
       outboxBackoff: { baseMs: 1, maxMs: 1 },
       reauthorizeMax: 0,
-      webhookRetentionMs: 0,
       evidenceRetentionDays: 0,
       consultQuota: { limit: 250, windowMs: 3_600_000 },
     },

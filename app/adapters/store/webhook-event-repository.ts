@@ -36,8 +36,6 @@ export interface WebhookEventRepository {
   unprocessedIds(limit: number): number[];
   list(filter: { state?: WebhookEventState | undefined; limit: number }): WebhookEventRecord[];
   counts(): Record<WebhookEventState, number>;
-  /** Deletes events received before `cutoff` (processed or not: a month-old replay helps nobody). */
-  pruneReceivedBefore(cutoff: number): number;
 }
 
 function toEvent(r: Row): WebhookEventRecord {
@@ -129,9 +127,5 @@ export class SqliteWebhookEventRepository implements WebhookEventRepository {
       failed: num(r.failed) ?? 0,
       processed: num(r.processed) ?? 0,
     };
-  }
-
-  pruneReceivedBefore(cutoff: number): number {
-    return Number(this.s.get('DELETE FROM webhook_events WHERE received_at < ?').run(cutoff).changes);
   }
 }

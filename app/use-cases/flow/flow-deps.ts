@@ -39,8 +39,6 @@ export interface FlowSettings {
   readonly outboxBackoff: DeliveryBackoff;
   /** Authorize calls repeated while V8 still says WAITING_CONSENT (FLOW_REAUTHORIZE_MAX). */
   readonly reauthorizeMax: number;
-  /** Age after which raw webhook events are deleted (WEBHOOK_EVENTS_RETENTION_DAYS). */
-  readonly webhookRetentionMs: number;
   /** Consent evidence older than this is removed (EVIDENCE_RETENTION_DAYS). */
   readonly evidenceRetentionDays: number;
   /** New V8 consults per login per window (V8_CONSULT_QUOTA, V8_CONSULT_QUOTA_WINDOW_S). */
@@ -85,7 +83,6 @@ export function flowSettingsFrom(config: AppConfig, over: Partial<FlowSettings> 
     maxSimulationAttempts: DEFAULT_MAX_SIMULATION_ATTEMPTS,
     stepRetry: DEFAULT_STEP_RETRY,
     outboxBackoff: { baseMs: 2000, maxMs: config.flow.outboxRetryMaxMs },
-    webhookRetentionMs: config.retention.webhookEventsDays * 86_400_000,
     reauthorizeMax: config.flow.reauthorizeMax,
     evidenceRetentionDays: config.evidence.retentionDays,
     consultQuota: { limit: config.v8.consultQuota, windowMs: config.v8.consultQuotaWindowMs },
