@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FAKE_KENTRO_STAGES as S } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
-import { CPF, FlowHarness } from '../support/flow-harness.ts';
+import { CPF, FlowHarness, PROPOSAL_OVERRIDES } from '../support/flow-harness.ts';
 
 // POST /flows/:id/proposal against the fake V8 and fake Kentro.
 let h: FlowHarness;
@@ -27,18 +27,6 @@ before(async () => {
 after(async () => {
   await h?.close();
 });
-
-/** What the seeded Kentro lead of CPF.approved lacks for a proposal (it has mother's name, CEP, city, UF). */
-const MISSING_OVERRIDES = {
-  rg: '123456789',
-  rgIssuer: 'SSP',
-  rgIssueDate: '2010-01-20',
-  maritalStatus: 'single',
-  street: 'Rua Exemplo',
-  houseNumber: '100',
-  neighborhood: 'Centro',
-  pixKey: CPF.approved,
-};
 
 const operationPosts = () =>
   h.fakeV8.requests().filter((r) => r.method === 'POST' && r.path === '/private-consignment/operation');
@@ -94,7 +82,7 @@ describe('proposal from a flow', () => {
     const r = await h.call<{ operationId: string; recovered: boolean }>(
       'POST',
       `/flows/${flowId}/proposal`,
-      MISSING_OVERRIDES,
+      PROPOSAL_OVERRIDES,
     );
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.recovered, false);
@@ -112,7 +100,7 @@ describe('proposal from a flow', () => {
     assert.equal(view.proposal.id, r.body.operationId);
     assert.ok(view.proposal.history.length >= 1);
 
-    const again = await h.call('POST', `/flows/${flowId}/proposal`, MISSING_OVERRIDES);
+    const again = await h.call('POST', `/flows/${flowId}/proposal`, PROPOSAL_OVERRIDES);
     assert.equal(again.status, 409, 'a second proposal for the same flow is refused');
     assert.equal(operationPosts().length, 1);
   });
@@ -125,7 +113,7 @@ describe('proposal from a flow', () => {
     const flow = await h.settled(id);
     assert.equal(flow.outcome, 'simulated', JSON.stringify(flow));
     const full = {
-      ...MISSING_OVERRIDES,
+      ...PROPOSAL_OVERRIDES,
       motherName: 'MAE TESTE',
       city: 'Recife',
       state: 'PE',

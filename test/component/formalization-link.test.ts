@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FAKE_KENTRO_FORMALIZATION_TEMPLATE_ID } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
-import { CPF, FlowHarness, waitUntil } from '../support/flow-harness.ts';
+import { CPF, FlowHarness, PROPOSAL_OVERRIDES, waitUntil } from '../support/flow-harness.ts';
 
 // The operation stops in formalization, and both paths report it again and again: the webhooks
 // (registered at the fake V8) and the reconciler every 100 ms.
@@ -34,16 +34,7 @@ describe('signing link to the borrower', () => {
     const flowId = await h.startFlow(CPF.approved);
     const flow = await h.settled(flowId);
     const oppId = flow.opportunity?.id as number;
-    const r = await h.call<{ operationId: string }>('POST', `/flows/${flowId}/proposal`, {
-      rg: '123456789',
-      rgIssuer: 'SSP',
-      rgIssueDate: '2010-01-20',
-      maritalStatus: 'single',
-      street: 'Rua Exemplo',
-      houseNumber: '100',
-      neighborhood: 'Centro',
-      pixKey: CPF.approved,
-    });
+    const r = await h.call<{ operationId: string }>('POST', `/flows/${flowId}/proposal`, PROPOSAL_OVERRIDES);
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const opId = r.body.operationId;
     const reads = () =>

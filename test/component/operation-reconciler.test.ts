@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FAKE_KENTRO_STAGES as S } from '../../sandbox/fake-kentro/fake-kentro-server.ts';
-import { CPF, FlowHarness, waitUntil } from '../support/flow-harness.ts';
+import { CPF, FlowHarness, PROPOSAL_OVERRIDES, waitUntil } from '../support/flow-harness.ts';
 
 // The operation webhooks are dropped on purpose (none registered at the fake V8): only the
 // reconciler, every RECONCILE_MS, can bring the operation's statuses to the lead.
@@ -25,16 +25,7 @@ describe('operation reconciler', () => {
     const flow = await h.settled(flowId);
     assert.equal(flow.outcome, 'simulated');
     const oppId = flow.opportunity?.id as number;
-    const r = await h.call<{ operationId: string }>('POST', `/flows/${flowId}/proposal`, {
-      rg: '123456789',
-      rgIssuer: 'SSP',
-      rgIssueDate: '2010-01-20',
-      maritalStatus: 'single',
-      street: 'Rua Exemplo',
-      houseNumber: '100',
-      neighborhood: 'Centro',
-      pixKey: CPF.approved,
-    });
+    const r = await h.call<{ operationId: string }>('POST', `/flows/${flowId}/proposal`, PROPOSAL_OVERRIDES);
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const opId = r.body.operationId;
     // The fake walks the operation to paid (a few steps of 100 ms); then one interval at most.

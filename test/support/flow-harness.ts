@@ -124,6 +124,18 @@ export interface HttpAnswer<T = unknown> {
   readonly body: T;
 }
 
+/** What the seeded Kentro lead of CPF.approved lacks for a proposal (it has mother's name, CEP, city, UF). */
+export const PROPOSAL_OVERRIDES = {
+  rg: '123456789',
+  rgIssuer: 'SSP',
+  rgIssueDate: '2010-01-20',
+  maritalStatus: 'single',
+  street: 'Rua Exemplo',
+  houseNumber: '100',
+  neighborhood: 'Centro',
+  pixKey: CPF.approved,
+};
+
 export const TEST_SETTINGS: Partial<FlowSettings> = {
   stepRetry: { baseMs: 30, maxMs: 200, maxAttempts: 6 },
   outboxBackoff: { baseMs: 30, maxMs: 200 },
